@@ -1,0 +1,209 @@
+//! The one analyzer posfaq uses at index time and at query time.
+//!
+//! Text is normalized ([`normalize`]) and then segmented by jieba with a
+//! domain dictionary (`user_dict.txt`). Indexing emits three kinds of token:
+//!
+//! * **words**, jieba's segmentation (`无效终端`, `83`, `pos机`);
+//! * **sub-words**, the dictionary words inside a longer word (`登记` in
+//!   `未登记`, `农业` in `中国农业发展银行`), so a part finds the whole;
+//! * **characters**, every CJK ideograph on its own, so a single character
+//!   finds the words that contain it (`蝶` finds `胡蝶`).
+//!
+//! A token's position is the index of its first character in the normalized
+//! text. Overlapping words, sub-words and characters therefore agree on where
+//! they are, and a phrase query can be written with explicit offsets in
+//! characters (`PhraseQuery::new_with_offset`) and match however jieba cut the
+//! indexed text. Offsets are byte offsets into the *original* text, always on
+//! char boundaries.
+//!
+//! Nothing here compares sounds: pinyin is used only for suggestions, never in
+//! the full-text index, so homophones (`景点`/`经典`) are never conflated.
+
+mod normalize;
+mod tokenizer;
+
+use std::sync::{Arc, OnceLock};
+
+use jieba_rs::Jieba;
+
+pub use normalize::{Normalized, Repair, fold_char, is_han, parse_repairs};
+pub use tokenizer::PosfaqTokenizer;
+
+/// Name under which the analyzer is registered with tantivy.
+pub const TOKENIZER_NAME: &str = "posfaq";
+
+/// Bumped whenever the analyzer's output changes for the same dictionary.
+const ANALYZER_VERSION: u32 = 1;
+
+const USER_DICT: &str = include_str!("user_dict.txt");
+const REPAIRS: &str = include_str!("repairs.tsv");
+
+/// What a token stands for (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Word,
+    Subword,
+    Char,
+}
+
+/// A token with byte offsets into the original text and a position counted
+/// in characters of the normalized text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub text: String,
+    pub offset_from: usize,
+    pub offset_to: usize,
+    pub position: usize,
+    pub kind: TokenKind,
+}
+
+/// Normalizer plus segmenter, shared by indexing and search.
+pub struct Analyzer {
+    jieba: Jieba,
+    repairs: Vec<Repair>,
+    fingerprint: String,
+}
+
+impl Analyzer {
+    /// Builds the analyzer: jieba's dictionary plus posfaq's domain words.
+    pub fn new() -> Analyzer {
+        let mut jieba = Jieba::new();
+        for line in USER_DICT.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut parts = line.split_whitespace();
+            let word = parts.next().unwrap_or_default();
+            let freq = parts.next().and_then(|f| f.parse().ok());
+            jieba.add_word(word, freq, None);
+        }
+        let fingerprint = format!(
+            "v{ANALYZER_VERSION}-{:016x}",
+            fnv1a(&[USER_DICT.as_bytes(), REPAIRS.as_bytes()])
+        );
+        Analyzer {
+            jieba,
+            repairs: parse_repairs(REPAIRS),
+            fingerprint,
+        }
+    }
+
+    /// The process-wide analyzer: loading jieba's dictionary takes a while,
+    /// so it is done once.
+    pub fn shared() -> Arc<Analyzer> {
+        static SHARED: OnceLock<Arc<Analyzer>> = OnceLock::new();
+        SHARED.get_or_init(|| Arc::new(Analyzer::new())).clone()
+    }
+
+    /// Analyzer version plus a hash of its dictionary and repair rules. An
+    /// index records it; opening the index with another fingerprint fails.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// The obfuscation repairs, including the importer-only ones.
+    pub fn repairs(&self) -> &[Repair] {
+        &self.repairs
+    }
+
+    /// Normalizes text the way both indexing and search see it.
+    pub fn normalize(&self, text: &str) -> Normalized {
+        normalize::normalize(text, &self.repairs)
+    }
+
+    /// Whether the segmenter's dictionary knows `word` (normalized form).
+    pub fn is_word(&self, word: &str) -> bool {
+        self.jieba.has_word(word)
+    }
+
+    /// Query-time view: jieba's words only, without sub-words or characters.
+    pub fn words(&self, text: &str) -> Vec<Token> {
+        let normalized = self.normalize(text);
+        let mut out = Vec::new();
+        self.segment(&normalized, |token| {
+            if token.kind == TokenKind::Word {
+                out.push(token);
+            }
+        });
+        out
+    }
+
+    /// Index-time view: words, sub-words and characters, ordered by position.
+    pub fn tokens(&self, text: &str) -> Vec<Token> {
+        let normalized = self.normalize(text);
+        let mut out = Vec::with_capacity(normalized.char_len() * 2);
+        self.segment(&normalized, |token| out.push(token));
+        out
+    }
+
+    /// Runs jieba over normalized text and emits tokens in position order.
+    fn segment(&self, normalized: &Normalized, mut emit: impl FnMut(Token)) {
+        let text = normalized.as_str();
+        let mut pending: Vec<Token> = Vec::new();
+        let mut char_pos = 0;
+        for word in self.jieba.cut(text, false) {
+            let chars: Vec<(usize, char)> = word.word.char_indices().collect();
+            let start = word.byte_start;
+            let position = char_pos;
+            char_pos += chars.len();
+            if !word.word.chars().any(char::is_alphanumeric) {
+                continue;
+            }
+            let make = |from: usize, to: usize, kind| {
+                let (offset_from, offset_to) = normalized.original_range(start + from, start + to);
+                Token {
+                    text: word.word[from..to].to_string(),
+                    offset_from,
+                    offset_to,
+                    position: position + word.word[..from].chars().count(),
+                    kind,
+                }
+            };
+            pending.push(make(0, word.word.len(), TokenKind::Word));
+            let n = chars.len();
+            let byte_at = |k: usize| chars.get(k).map_or(word.word.len(), |c| c.0);
+            // Sub-words: dictionary words of 2 to 4 characters inside the word.
+            for len in 2..n.min(5) {
+                for i in 0..=n - len {
+                    let (a, b) = (byte_at(i), byte_at(i + len));
+                    if self.jieba.has_word(&word.word[a..b]) {
+                        pending.push(make(a, b, TokenKind::Subword));
+                    }
+                }
+            }
+            // Characters of a longer word; a one-character word is already one.
+            if n > 1 {
+                for (i, &(at, c)) in chars.iter().enumerate() {
+                    if is_han(c) {
+                        pending.push(make(at, byte_at(i + 1), TokenKind::Char));
+                    }
+                }
+            }
+            // Tantivy needs each term's positions in increasing order, and a
+            // term only once per position.
+            pending.sort_by(|a, b| (a.position, &a.text).cmp(&(b.position, &b.text)));
+            pending.dedup_by(|a, b| a.position == b.position && a.text == b.text);
+            pending.drain(..).for_each(&mut emit);
+        }
+    }
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Analyzer::new()
+    }
+}
+
+/// FNV-1a over several byte strings: a stable hash for the fingerprint
+/// (std's hasher may change between Rust releases).
+fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in parts.iter().flat_map(|p| p.iter()) {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,218 @@
+//! Normalization: full-width to half-width, lowercase, traditional to
+//! simplified Chinese, and the obfuscation repairs of `repairs.tsv`.
+//!
+//! Every normalized character remembers the byte range of the original text
+//! it came from, so tokens found in the normalized text map back to exact,
+//! char-aligned offsets in the original (what highlighting needs).
+
+/// Normalized text plus, for each of its characters, where it came from.
+#[derive(Debug, Clone, Default)]
+pub struct Normalized {
+    text: String,
+    chars: Vec<CharOrigin>,
+}
+
+/// Where one normalized character starts (in the normalized text) and which
+/// original bytes produced it.
+#[derive(Debug, Clone, Copy)]
+struct CharOrigin {
+    at: usize,
+    from: usize,
+    to: usize,
+}
+
+impl Normalized {
+    /// The normalized text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Number of characters in the normalized text.
+    pub fn char_len(&self) -> usize {
+        self.chars.len()
+    }
+
+    /// Index of the character starting at normalized byte `at`.
+    pub fn char_index(&self, at: usize) -> usize {
+        self.chars.partition_point(|c| c.at < at)
+    }
+
+    /// Maps the normalized byte range `from..to` back to the original text.
+    pub fn original_range(&self, from: usize, to: usize) -> (usize, usize) {
+        let first = self.char_index(from);
+        let last = self.char_index(to).saturating_sub(1).max(first);
+        match (self.chars.get(first), self.chars.get(last)) {
+            (Some(a), Some(b)) => (a.from, b.to.max(a.from)),
+            _ => (0, 0),
+        }
+    }
+
+    /// Maps a range of normalized characters `first..end` to original bytes.
+    pub fn original_char_range(&self, first: usize, end: usize) -> (usize, usize) {
+        let a = self.chars[first];
+        let b = self.chars[end - 1];
+        (a.from, b.to)
+    }
+}
+
+/// Folds one character: full-width forms to ASCII, ideographic space to a
+/// space, and uppercase to lowercase where that stays one character.
+pub fn fold_char(c: char) -> char {
+    let c = match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    };
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => l,
+        _ => c,
+    }
+}
+
+/// One obfuscation repair: `from` (normalized) becomes `to`.
+#[derive(Debug, Clone)]
+pub struct Repair {
+    pub from: String,
+    pub to: String,
+    pub not_before: String,
+    /// Whether the analyzer applies it too, or only the importer.
+    pub in_analyzer: bool,
+}
+
+/// Parses `repairs.tsv` (see its header for the format).
+pub fn parse_repairs(data: &str) -> Vec<Repair> {
+    let mut rules: Vec<Repair> = data
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .filter_map(|line| {
+            let mut cols = line.split('\t');
+            let from = cols.next()?.trim();
+            let to = cols.next()?.trim();
+            let scope = cols.next().unwrap_or("all").trim();
+            let not_before = cols.next().unwrap_or("").trim();
+            Some(Repair {
+                from: from.chars().map(fold_char).collect(),
+                to: to.to_string(),
+                not_before: not_before.to_string(),
+                in_analyzer: scope == "all",
+            })
+        })
+        .collect();
+    // Longest first, so `xi信息` wins over `xi息` where both could apply.
+    rules.sort_by_key(|r| std::cmp::Reverse(r.from.chars().count()));
+    rules
+}
+
+/// Normalizes `text`, applying `repairs` after folding.
+pub fn normalize(text: &str, repairs: &[Repair]) -> Normalized {
+    let mut folded = String::with_capacity(text.len());
+    let mut origins = Vec::with_capacity(text.len() / 2);
+    for (i, c) in text.char_indices() {
+        origins.push((i, i + c.len_utf8()));
+        folded.push(fold_char(c));
+    }
+    // Traditional to simplified maps each character to exactly one character.
+    let simplified = fast2s::convert(&folded);
+    let mut out = Normalized {
+        text: String::with_capacity(simplified.len()),
+        chars: Vec::with_capacity(origins.len()),
+    };
+    let chars: Vec<char> = simplified.chars().collect();
+    let chars = if chars.len() == origins.len() {
+        chars
+    } else {
+        folded.chars().collect()
+    };
+    let rules: Vec<&Repair> = repairs
+        .iter()
+        .filter(|r| r.in_analyzer && simplified.contains(r.from.as_str()))
+        .collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some((rule, len)) = match_repair(&rules, &chars, i) {
+            let (from, to) = (origins[i].0, origins[i + len - 1].1);
+            let n = rule.to.chars().count();
+            for (k, c) in rule.to.chars().enumerate() {
+                // Spread the replacement over the replaced characters; the
+                // last one reaches to the end so no original byte is lost.
+                let (a, b) = origins[i + k.min(len - 1)];
+                let b = if k + 1 == n { to } else { b };
+                out.push(c, a.max(from), b);
+            }
+            i += len;
+        } else {
+            out.push(chars[i], origins[i].0, origins[i].1);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn match_repair<'r>(rules: &[&'r Repair], chars: &[char], at: usize) -> Option<(&'r Repair, usize)> {
+    rules.iter().find_map(|rule| {
+        let len = rule.from.chars().count();
+        let matches = chars.len() >= at + len
+            && rule.from.chars().zip(&chars[at..]).all(|(a, &b)| a == b)
+            && chars
+                .get(at + len)
+                .is_none_or(|next| !rule.not_before.contains(*next));
+        matches.then_some((*rule, len))
+    })
+}
+
+impl Normalized {
+    fn push(&mut self, c: char, from: usize, to: usize) {
+        self.chars.push(CharOrigin {
+            at: self.text.len(),
+            from,
+            to,
+        });
+        self.text.push(c);
+    }
+}
+
+/// Whether `c` is a CJK ideograph (the characters indexed one by one).
+pub fn is_han(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2EBEF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repairs() -> Vec<Repair> {
+        parse_repairs(include_str!("repairs.tsv"))
+    }
+
+    #[test]
+    fn folds_width_case_and_script() {
+        let n = normalize("ＰＯＳ機 終端未登記 Ａ０", &repairs());
+        assert_eq!(n.as_str(), "pos机 终端未登记 a0");
+    }
+
+    #[test]
+    fn repairs_map_back_to_the_whole_original_span() {
+        let text = "刷KA卡和身份zheng证";
+        let n = normalize(text, &repairs());
+        assert_eq!(n.as_str(), "刷卡和身份证");
+        let at = n.as_str().find("刷卡").unwrap();
+        let (a, b) = n.original_range(at, at + "刷卡".len());
+        assert_eq!(&text[a..b], "刷KA卡");
+        let at = n.as_str().find("身份证").unwrap();
+        let (a, b) = n.original_range(at, at + "身份证".len());
+        assert_eq!(&text[a..b], "身份zheng证");
+    }
+
+    #[test]
+    fn import_only_repairs_stay_out_of_the_analyzer() {
+        assert_eq!(normalize("非常后尝试", &repairs()).as_str(), "非常后尝试");
+    }
+}

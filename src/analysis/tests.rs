@@ -1,0 +1,142 @@
+//! Analyzer tables: what a text becomes, with offsets and positions.
+
+use proptest::prelude::*;
+
+use super::*;
+
+fn analyzer() -> Arc<Analyzer> {
+    Analyzer::shared()
+}
+
+/// (text, position, from, to) of every token of `kind`.
+fn table(text: &str, kind: TokenKind) -> Vec<(String, usize, usize, usize)> {
+    analyzer()
+        .tokens(text)
+        .into_iter()
+        .filter(|t| t.kind == kind)
+        .map(|t| (t.text, t.position, t.offset_from, t.offset_to))
+        .collect()
+}
+
+fn texts(text: &str) -> Vec<String> {
+    analyzer().tokens(text).into_iter().map(|t| t.text).collect()
+}
+
+fn row(text: &str, position: usize, from: usize, to: usize) -> (String, usize, usize, usize) {
+    (text.to_string(), position, from, to)
+}
+
+#[test]
+fn words_of_a_status_message() {
+    assert_eq!(
+        table("83无效终端", TokenKind::Word),
+        vec![row("83", 0, 0, 2), row("无效终端", 2, 2, 14)]
+    );
+}
+
+#[test]
+fn subwords_of_a_compound() {
+    assert_eq!(
+        table("终端未登记", TokenKind::Subword),
+        vec![row("终端", 0, 0, 6), row("未登记", 2, 6, 15), row("登记", 3, 9, 15)]
+    );
+}
+
+#[test]
+fn characters_are_indexed_one_by_one() {
+    assert_eq!(
+        table("胡蝶", TokenKind::Char),
+        vec![row("胡", 0, 0, 3), row("蝶", 1, 3, 6)]
+    );
+}
+
+#[test]
+fn offsets_point_into_the_original_text() {
+    // Traditional and full-width input: tokens are simplified, offsets are not.
+    let text = "ＰＯＳ機顯示終端未登記";
+    for token in analyzer().tokens(text) {
+        assert!(text.is_char_boundary(token.offset_from));
+        assert!(text.is_char_boundary(token.offset_to));
+    }
+    let word = analyzer()
+        .words(text)
+        .into_iter()
+        .find(|t| t.text == "终端未登记")
+        .expect("终端未登记 is one word");
+    assert_eq!(&text[word.offset_from..word.offset_to], "終端未登記");
+}
+
+#[test]
+fn repaired_obfuscation_highlights_the_whole_original() {
+    let text = "请刷ka卡";
+    let word = analyzer()
+        .words(text)
+        .into_iter()
+        .find(|t| t.text == "刷卡")
+        .expect("刷ka卡 reads as 刷卡");
+    assert_eq!(&text[word.offset_from..word.offset_to], "刷ka卡");
+}
+
+#[test]
+fn codes_and_numbers_stay_whole() {
+    let words: Vec<String> = analyzer().words("返回码A0 电话1512").into_iter().map(|t| t.text).collect();
+    assert!(words.contains(&"a0".to_string()), "{words:?}");
+    assert!(words.contains(&"1512".to_string()), "{words:?}");
+    assert!(!words.contains(&"51".to_string()), "{words:?}");
+}
+
+#[test]
+fn punctuation_and_spaces_make_no_tokens() {
+    assert!(texts("，。！ 、  ...").is_empty());
+}
+
+#[test]
+fn sub_words_from_the_issue() {
+    // The core issue's examples: a part finds the whole.
+    for (whole, part) in [
+        ("中国农业发展银行", "农业"),
+        ("待处理", "处理"),
+        ("测试工具箱", "工具"),
+        ("未登记", "登记"),
+    ] {
+        assert!(texts(whole).contains(&part.to_string()), "{part} in {whole}: {:?}", texts(whole));
+    }
+}
+
+#[test]
+fn homophones_share_no_token() {
+    let a = texts("景点");
+    assert!(texts("经典").iter().all(|t| !a.contains(t)));
+    let b = texts("刘德华");
+    assert!(!b.contains(&"柳".to_string()));
+}
+
+#[test]
+fn positions_never_decrease() {
+    let tokens = analyzer().tokens("拉卡拉POS机显示“83无效终端”，终端未登记怎么办？");
+    assert!(tokens.windows(2).all(|w| w[0].position <= w[1].position));
+}
+
+#[test]
+fn fingerprint_names_the_version() {
+    assert!(analyzer().fingerprint().starts_with('v'));
+}
+
+proptest! {
+    #[test]
+    fn offsets_fall_on_char_boundaries(text in "[a-zA-Z0-9 ，。！？\u{4e00}-\u{4fff}\u{ff01}-\u{ff5e}\u{1f600}-\u{1f64f}]{0,60}") {
+        for token in analyzer().tokens(&text) {
+            prop_assert!(text.is_char_boundary(token.offset_from));
+            prop_assert!(text.is_char_boundary(token.offset_to));
+            prop_assert!(token.offset_from < token.offset_to);
+        }
+    }
+
+    #[test]
+    fn any_string_analyzes_without_panicking(text in any::<String>()) {
+        for token in analyzer().tokens(&text) {
+            prop_assert!(text.is_char_boundary(token.offset_from));
+            prop_assert!(text.is_char_boundary(token.offset_to));
+        }
+    }
+}

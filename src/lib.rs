@@ -1,0 +1,24 @@
+//! posfaq: a Chinese search engine for a POS-terminal FAQ knowledge base.
+//!
+//! Data flow, one module per step:
+//!
+//! ```text
+//! corpus/ (Markdown + YAML front matter)
+//!   └─ corpus::load_dir ──> Corpus { articles, fixes }
+//!        └─ index::build (through analysis::Analyzer) ──> index/ (tantivy, atomic swap)
+//!             └─ index::SearchIndex::open (checks the analyzer fingerprint)
+//!                  └─ search::Engine::{search, answer} ──> SearchResponse / AnswerResponse
+//!                       ├─ cli (text or JSON)
+//!                       └─ server (axum JSON API + the page in web/)
+//! ```
+//!
+//! The same [`analysis::Analyzer`] normalizes and segments text at index and
+//! query time, so a query matches exactly what was indexed.
+
+pub mod analysis;
+pub mod corpus;
+pub mod error;
+pub mod index;
+pub mod search;
+
+pub use error::{Error, Result};
