@@ -227,10 +227,10 @@
 
   const search = {
     request: latestOnly(),
-    key: null, // key of the search currently on screen (null: nothing / failed)
+    criteria: null, // what the results on screen (or on their way) are for
+    key: null, // criteriaKey(criteria); reset to null when that search failed
     loaded: 0,
     total: 0,
-    hits: [],
   };
 
   function currentCriteria() {
@@ -247,32 +247,38 @@
 
   const scheduleSearch = debounce(() => runSearch(), DEBOUNCE_MS);
 
-  /* Runs the search for what the form shows now, unless it is already on screen. */
-  function runSearch({ force = false } = {}) {
+  /*
+   * Searches for what the form shows now. Typing a space, or the router
+   * re-entering the search view, yields the same key and costs no request.
+   */
+  function runSearch() {
     scheduleSearch.cancel();
     const criteria = currentCriteria();
     history.replaceState(history.state, '', searchUrl(criteria) + location.hash);
     if (els.articleView.hidden) document.title = criteria.q ? `${criteria.q} · ${DEFAULT_TITLE}` : DEFAULT_TITLE;
 
     const key = criteriaKey(criteria);
-    if (!force && key === search.key) return;
+    if (key === search.key) return;
+    search.key = key;
+    search.criteria = criteria;
 
     if (!criteria.q) {
+      // The API rejects an empty query, so filters alone show the intro.
       search.request.cancel();
       setLoading(false);
-      search.key = key;
       showIntro();
       return;
     }
-    fetchPage(criteria, key, 0);
+    fetchPage(0);
   }
 
+  /* Pages the search on screen, even if the box has been edited since. */
   function loadMore() {
-    const criteria = currentCriteria();
-    fetchPage(criteria, criteriaKey(criteria), search.loaded);
+    if (search.criteria) fetchPage(search.loaded);
   }
 
-  async function fetchPage(criteria, key, offset) {
+  async function fetchPage(offset) {
+    const criteria = search.criteria;
     const { signal, isCurrent } = search.request.start();
     setLoading(true);
     try {
@@ -284,7 +290,6 @@
         offset,
       }, signal);
       if (!isCurrent()) return;
-      search.key = key;
       renderSearch(data, criteria, offset > 0);
     } catch (err) {
       if (!isCurrent() || err.name === 'AbortError') return;
@@ -293,7 +298,7 @@
         search.key = null;
         clearResults();
       }
-      showError(els.error, err.message);
+      showError(els.error, `搜索出错：${err.message}`);
     } finally {
       if (isCurrent()) setLoading(false);
     }
@@ -318,7 +323,6 @@
   function clearResults() {
     search.loaded = 0;
     search.total = 0;
-    search.hits = [];
     els.hits.replaceChildren();
     els.status.textContent = '';
     els.more.hidden = true;
@@ -351,7 +355,6 @@
       search.total = Number(data.total) || 0;
       renderFix(data.fix, hits);
     }
-    search.hits.push(...hits);
     search.loaded += hits.length;
     els.hits.append(...hits.map(renderHit));
 
@@ -664,7 +667,9 @@
     closeSuggestions();
     els.searchView.hidden = true;
     els.articleView.hidden = false;
-    els.back.href = searchUrl(readSearchParams());
+    const criteria = readSearchParams();
+    els.back.href = searchUrl(criteria);
+    els.back.textContent = criteria.q ? '← 返回搜索结果' : '← 返回搜索';
 
     article.id = id;
     article.ready = false;
@@ -681,7 +686,7 @@
     } catch (err) {
       if (!isCurrent() || err.name === 'AbortError') return;
       document.title = DEFAULT_TITLE;
-      showError(els.articleError, err.status === 404 ? `找不到这篇文章（${id}）。` : err.message);
+      showError(els.articleError, err.status === 404 ? `找不到这篇文章（${id}）。` : `文章加载出错：${err.message}`);
       window.scrollTo(0, 0);
     } finally {
       if (isCurrent()) els.articleView.setAttribute('aria-busy', 'false');
@@ -724,6 +729,7 @@
         return item;
       });
     els.articleTocList.replaceChildren(...items);
+    $('article-toc-title').textContent = `本文目录（${items.length} 节）`;
     els.articleToc.hidden = items.length < 2;
   }
 
@@ -857,7 +863,7 @@
     closeSuggestions();
     scheduleSuggest.cancel();
     suggest.request.cancel();
-    runSearch({ force: search.key === null });
+    runSearch();
   }
 
   function onExampleClick(event) {
@@ -888,6 +894,11 @@
     els.more.addEventListener('click', loadMore);
     els.empty.addEventListener('click', onExampleClick);
     els.back.addEventListener('click', onBackClick);
+    // The fragment is the router, so the skip link moves focus instead of navigating.
+    document.querySelector('.skip-link').addEventListener('click', (event) => {
+      event.preventDefault();
+      $('main').focus();
+    });
     window.addEventListener('hashchange', onHashChange);
     // Back/forward between two search URLs changes no fragment, so only popstate sees it.
     window.addEventListener('popstate', () => {

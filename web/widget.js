@@ -47,7 +47,7 @@
 }
 .posfaq-w *, .posfaq-w *::before, .posfaq-w *::after { box-sizing: border-box; }
 .posfaq-w-form { position: relative; margin: 0; }
-.posfaq-w-label {
+.posfaq-w-sr {
   position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
 }
@@ -83,6 +83,7 @@
 .posfaq-w-hit { margin: 0; padding: 0.5rem 0.25rem; border-bottom: 1px solid #eceef2; }
 .posfaq-w-hit:last-child { border-bottom: 0; }
 .posfaq-w-hit-title { display: inline-block; padding: 0.15rem 0; font-weight: 600; }
+.posfaq-w-section { margin-left: 0.5rem; color: #17785a; font-size: 12px; }
 .posfaq-w-snippet {
   margin: 0; color: #4a5261; font-size: 13px;
   display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden;
@@ -103,25 +104,31 @@
 `;
 
   /*
-   * A host page with a strict CSP (style-src without 'unsafe-inline') blocks
-   * the <style> element's text. CSSOM-constructed sheets are not subject to
-   * that rule, so fall back to one when the <style> did not take effect.
+   * Prefer a constructed stylesheet: host pages with a strict CSP (style-src
+   * without 'unsafe-inline', like posfaq's own) block a <style> element and log
+   * a violation, while CSSOM-constructed sheets are outside CSP's reach. The
+   * <style> element is the fallback for browsers without adoptedStyleSheets
+   * (Safari < 16.4).
    */
+  let stylesInjected = false;
+
   function injectStyles() {
-    if (document.getElementById(STYLE_ID)) return;
+    if (stylesInjected) return;
+    stylesInjected = true;
+    if ('adoptedStyleSheets' in document && 'replaceSync' in CSSStyleSheet.prototype) {
+      try {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS);
+        document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+        return;
+      } catch {
+        // Fall through to the <style> element.
+      }
+    }
     const style = document.createElement('style');
     style.id = STYLE_ID;
     style.textContent = CSS;
     (document.head || document.documentElement).append(style);
-    const applied = style.sheet && style.sheet.cssRules.length > 0;
-    if (applied || !('adoptedStyleSheets' in document)) return;
-    try {
-      const sheet = new CSSStyleSheet();
-      sheet.replaceSync(CSS);
-      document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-    } catch {
-      // Unstyled but still usable: the markup is plain links and lists.
-    }
   }
 
   /* ------------------------------------------------------------------ */
@@ -177,9 +184,10 @@
     return url.href;
   }
 
-  function articleUrl(id) {
+  /* Same route as the search page; the anchor lands on the matching section. */
+  function articleUrl(id, anchor) {
     const url = new URL(BASE);
-    url.hash = `/article/${encodeURIComponent(id)}`;
+    url.hash = `/article/${encodeURIComponent(id)}${anchor ? `/${encodeURIComponent(anchor)}` : ''}`;
     return url.href;
   }
 
@@ -213,16 +221,15 @@
 
   /* ------------------------------------------------------------------ */
 
-  let instanceCount = 0;
-
   function mount(host) {
     host.dataset.posfaqMounted = 'true';
-    const uid = `posfaq-w-q-${++instanceCount}`;
+    // Random, not a counter: the script may be included twice on one page.
+    const uid = `posfaq-w-q-${Math.random().toString(36).slice(2, 10)}`;
 
     const root = el('div', 'posfaq-w');
     const form = el('form', 'posfaq-w-form');
     form.setAttribute('role', 'search');
-    const label = el('label', 'posfaq-w-label', '搜索 POS 机问题');
+    const label = el('label', 'posfaq-w-sr', '搜索 POS 机问题');
     label.htmlFor = uid;
     const input = el('input', 'posfaq-w-input');
     input.id = uid;
@@ -233,9 +240,11 @@
     input.enterKeyHint = 'search';
     input.placeholder = host.dataset.placeholder || '搜索 POS 机问题，如：83无效终端';
     const results = el('div', 'posfaq-w-results');
-    results.setAttribute('aria-live', 'polite');
+    // Announce a short count, not the whole result list on every keystroke.
+    const announcer = el('p', 'posfaq-w-sr');
+    announcer.setAttribute('aria-live', 'polite');
     form.append(label, input);
-    root.append(form, results);
+    root.append(form, results, announcer);
     host.replaceChildren(root);
 
     const request = latestOnly();
@@ -246,16 +255,20 @@
         request.cancel();
         form.classList.remove('posfaq-w-is-loading');
         results.replaceChildren();
+        announcer.textContent = '';
         return;
       }
       const { signal, isCurrent } = request.start();
       form.classList.add('posfaq-w-is-loading');
       try {
         const data = await search(q, signal);
-        if (isCurrent()) render(results, q, data);
+        if (!isCurrent()) return;
+        render(results, q, data);
+        announcer.textContent = data.fix || data.total ? `找到 ${Number(data.total) || 0} 条结果` : '没有找到结果';
       } catch (err) {
         if (!isCurrent() || err.name === 'AbortError') return;
         results.replaceChildren(el('p', 'posfaq-w-message posfaq-w-error', err.message));
+        announcer.textContent = err.message;
       } finally {
         if (isCurrent()) form.classList.remove('posfaq-w-is-loading');
       }
@@ -310,7 +323,9 @@
   function renderHit(hit) {
     const item = el('li', 'posfaq-w-hit');
     item.dataset.id = hit.id;
-    item.append(link('posfaq-w-hit-title', hit.title || hit.id, articleUrl(hit.id)));
+    item.append(link('posfaq-w-hit-title', hit.title || hit.id, articleUrl(hit.id, hit.anchor)));
+    // Several hits can come from one article; the section tells them apart.
+    if (hit.section && hit.section !== hit.title) item.append(el('span', 'posfaq-w-section', hit.section));
     if (hit.snippet) {
       const snippet = el('p', 'posfaq-w-snippet');
       snippet.innerHTML = hit.snippet; // server-made: escaped text + <mark> only

@@ -171,6 +171,22 @@ impl Analyzer {
                     }
                 }
             }
+            // ASCII runs inside a mixed word (`pos` in `pos机`), so a Latin
+            // query finds the word.
+            if n > 1 && chars.iter().any(|&(_, c)| is_han(c)) {
+                let mut run_start = None;
+                for i in 0..=n {
+                    let c = chars.get(i).map_or(' ', |&(_, c)| c);
+                    match (c.is_ascii_alphanumeric(), run_start) {
+                        (true, None) => run_start = Some(i),
+                        (false, Some(s)) => {
+                            pending.push(make(byte_at(s), byte_at(i), TokenKind::Subword));
+                            run_start = None;
+                        }
+                        _ => {}
+                    }
+                }
+            }
             // Characters of a longer word; a one-character word is already one.
             if n > 1 {
                 for (i, &(at, c)) in chars.iter().enumerate() {

@@ -152,7 +152,11 @@ pub fn normalize(text: &str, repairs: &[Repair]) -> Normalized {
     out
 }
 
-fn match_repair<'r>(rules: &[&'r Repair], chars: &[char], at: usize) -> Option<(&'r Repair, usize)> {
+fn match_repair<'r>(
+    rules: &[&'r Repair],
+    chars: &[char],
+    at: usize,
+) -> Option<(&'r Repair, usize)> {
     rules.iter().find_map(|rule| {
         let len = rule.from.chars().count();
         let matches = chars.len() >= at + len

@@ -19,7 +19,11 @@ fn table(text: &str, kind: TokenKind) -> Vec<(String, usize, usize, usize)> {
 }
 
 fn texts(text: &str) -> Vec<String> {
-    analyzer().tokens(text).into_iter().map(|t| t.text).collect()
+    analyzer()
+        .tokens(text)
+        .into_iter()
+        .map(|t| t.text)
+        .collect()
 }
 
 fn row(text: &str, position: usize, from: usize, to: usize) -> (String, usize, usize, usize) {
@@ -38,7 +42,11 @@ fn words_of_a_status_message() {
 fn subwords_of_a_compound() {
     assert_eq!(
         table("终端未登记", TokenKind::Subword),
-        vec![row("终端", 0, 0, 6), row("未登记", 2, 6, 15), row("登记", 3, 9, 15)]
+        vec![
+            row("终端", 0, 0, 6),
+            row("未登记", 2, 6, 15),
+            row("登记", 3, 9, 15)
+        ]
     );
 }
 
@@ -79,10 +87,23 @@ fn repaired_obfuscation_highlights_the_whole_original() {
 
 #[test]
 fn codes_and_numbers_stay_whole() {
-    let words: Vec<String> = analyzer().words("返回码A0 电话1512").into_iter().map(|t| t.text).collect();
+    let words: Vec<String> = analyzer()
+        .words("返回码A0 电话1512")
+        .into_iter()
+        .map(|t| t.text)
+        .collect();
     assert!(words.contains(&"a0".to_string()), "{words:?}");
     assert!(words.contains(&"1512".to_string()), "{words:?}");
     assert!(!words.contains(&"51".to_string()), "{words:?}");
+}
+
+#[test]
+fn latin_inside_a_mixed_word_is_findable() {
+    assert!(
+        texts("POS机").contains(&"pos".to_string()),
+        "{:?}",
+        texts("POS机")
+    );
 }
 
 #[test]
@@ -99,7 +120,11 @@ fn sub_words_from_the_issue() {
         ("测试工具箱", "工具"),
         ("未登记", "登记"),
     ] {
-        assert!(texts(whole).contains(&part.to_string()), "{part} in {whole}: {:?}", texts(whole));
+        assert!(
+            texts(whole).contains(&part.to_string()),
+            "{part} in {whole}: {:?}",
+            texts(whole)
+        );
     }
 }
 

@@ -1,1 +1,353 @@
-//! placeholder
+//! The tantivy index: schema, atomic build, and opening for search.
+//!
+//! An index folder holds generations and a pointer to the live one:
+//!
+//! ```text
+//! index/
+//!   CURRENT                 name of the live generation, replaced atomically
+//!   gen-1763779200123/      tantivy files + posfaq.json (fingerprint, counts)
+//!   .build-4242-1763.../    a build in progress (removed on failure)
+//! ```
+//!
+//! `build` writes a new generation beside the live one and only then points
+//! `CURRENT` at it (write to a temporary file, fsync, rename). A build that
+//! fails, runs out of disk or is killed leaves `CURRENT` and the generation
+//! it names untouched; the next build clears its leftovers.
+
+pub mod schema;
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
+
+pub use schema::Fields;
+
+use crate::analysis::{Analyzer, PosfaqTokenizer, TOKENIZER_NAME};
+use crate::corpus::Corpus;
+use crate::{Error, Result};
+
+const CURRENT: &str = "CURRENT";
+const META: &str = "posfaq.json";
+
+/// What an index records about itself, next to tantivy's files.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IndexMeta {
+    /// The analyzer that built the index (see `Analyzer::fingerprint`).
+    pub fingerprint: String,
+    pub articles: usize,
+    pub sections: usize,
+    pub fixes: usize,
+    /// Milliseconds since the Unix epoch when the build finished.
+    pub built_at_ms: u64,
+    /// Article counts per category and per brand, for filters.
+    pub categories: BTreeMap<String, usize>,
+    pub brands: BTreeMap<String, usize>,
+}
+
+/// The outcome of a build.
+#[derive(Debug, Clone)]
+pub struct BuildSummary {
+    pub meta: IndexMeta,
+    pub generation: PathBuf,
+    pub seconds: f64,
+}
+
+/// Builds an index of `corpus` into `index_dir` and makes it the live one.
+pub fn build(corpus: &Corpus, index_dir: &Path, analyzer: Arc<Analyzer>) -> Result<BuildSummary> {
+    let started = Instant::now();
+    std::fs::create_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
+    remove_stale_builds(index_dir);
+    let stamp = now_ms();
+    let temp = index_dir.join(format!(".build-{}-{stamp}", std::process::id()));
+    let result = write_generation(corpus, &temp, analyzer, stamp).and_then(|meta| {
+        let generation = index_dir.join(format!("gen-{stamp}"));
+        std::fs::rename(&temp, &generation).map_err(|e| Error::io(&generation, e))?;
+        point_current_at(index_dir, &generation)?;
+        remove_old_generations(index_dir, &generation);
+        Ok(BuildSummary {
+            meta,
+            generation,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&temp);
+    }
+    result
+}
+
+fn write_generation(
+    corpus: &Corpus,
+    dir: &Path,
+    analyzer: Arc<Analyzer>,
+    stamp: u64,
+) -> Result<IndexMeta> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let (schema, fields) = schema::build_schema();
+    let index = Index::create_in_dir(dir, schema)?;
+    register(&index, analyzer.clone());
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    let mut writer: tantivy::IndexWriter<TantivyDocument> =
+        index.writer_with_num_threads(threads, 64_000_000 * threads)?;
+    let progress = progress_bar(corpus.articles.len() + corpus.fixes.len());
+    let mut meta = IndexMeta {
+        fingerprint: analyzer.fingerprint().to_string(),
+        articles: corpus.articles.len(),
+        sections: 0,
+        fixes: corpus.fixes.len(),
+        built_at_ms: stamp,
+        categories: BTreeMap::new(),
+        brands: BTreeMap::new(),
+    };
+    for article in &corpus.articles {
+        for doc in fields.article_docs(article) {
+            writer.add_document(doc)?;
+        }
+        meta.sections += article.sections.len();
+        if let Some(category) = article.category {
+            *meta.categories.entry(category.to_string()).or_default() += 1;
+        }
+        for brand in &article.brands {
+            *meta.brands.entry(brand.clone()).or_default() += 1;
+        }
+        progress.inc(1);
+    }
+    for card in &corpus.fixes {
+        writer.add_document(fields.fix_doc(card))?;
+        progress.inc(1);
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    progress.finish_and_clear();
+    let path = dir.join(META);
+    let json = serde_json::to_vec_pretty(&meta).map_err(|e| Error::io(&path, e.into()))?;
+    write_synced(&path, &json)?;
+    Ok(meta)
+}
+
+fn progress_bar(len: usize) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("indexing {bar:40} {pos}/{len} documents ({eta})")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Registers the analyzer with an index: tantivy does not store custom
+/// tokenizers, so this happens on every create and open.
+fn register(index: &Index, analyzer: Arc<Analyzer>) {
+    index
+        .tokenizers()
+        .register(TOKENIZER_NAME, PosfaqTokenizer::new(analyzer));
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    file.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    file.sync_all().map_err(|e| Error::io(path, e))
+}
+
+/// Atomically replaces `CURRENT` with the name of `generation`.
+fn point_current_at(index_dir: &Path, generation: &Path) -> Result<()> {
+    let name = generation
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = index_dir.join(format!(".{CURRENT}.{}", std::process::id()));
+    write_synced(&temp, name.as_bytes())?;
+    let current = index_dir.join(CURRENT);
+    std::fs::rename(&temp, &current).map_err(|e| Error::io(&current, e))?;
+    if let Ok(dir) = std::fs::File::open(index_dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+/// Removes generations other than the live one and the one before it (a
+/// server may still be reading that until it reloads).
+fn remove_old_generations(index_dir: &Path, live: &Path) {
+    let mut generations: Vec<PathBuf> = list(index_dir, "gen-")
+        .into_iter()
+        .filter(|g| g != live)
+        .collect();
+    generations.sort_by_key(|g| generation_stamp(g));
+    generations.pop();
+    for old in generations {
+        let _ = std::fs::remove_dir_all(old);
+    }
+}
+
+/// Removes what builds that died left behind, unless their process lives on.
+fn remove_stale_builds(index_dir: &Path) {
+    for dir in list(index_dir, ".build-") {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let pid = name
+            .trim_start_matches(".build-")
+            .split('-')
+            .next()
+            .unwrap_or_default();
+        let alive = pid != std::process::id().to_string() && Path::new("/proc").join(pid).exists();
+        if !alive {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}
+
+fn list(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .map(|e| e.path())
+        .collect()
+}
+
+fn generation_stamp(path: &Path) -> u64 {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.trim_start_matches("gen-").parse().ok())
+        .unwrap_or(0)
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The live generation of `index_dir`, from `CURRENT`.
+pub fn live_generation(index_dir: &Path) -> Result<PathBuf> {
+    let current = index_dir.join(CURRENT);
+    let name = std::fs::read_to_string(&current).map_err(|e| Error::MissingIndex {
+        path: index_dir.to_path_buf(),
+        reason: format!("cannot read {}: {e}", current.display()),
+    })?;
+    let name = name.trim();
+    if !name.starts_with("gen-") || name.contains(['/', '\\']) {
+        return Err(Error::MissingIndex {
+            path: index_dir.to_path_buf(),
+            reason: format!("{} is corrupt", current.display()),
+        });
+    }
+    Ok(index_dir.join(name))
+}
+
+/// Whether `index_dir` needs a rebuild for `corpus_dir`: no live index, an
+/// index from another analyzer, or a corpus file changed after the build.
+pub fn is_stale(index_dir: &Path, corpus_dir: &Path, analyzer: &Analyzer) -> bool {
+    let Ok(meta) = live_generation(index_dir).and_then(|g| read_meta(index_dir, &g)) else {
+        return true;
+    };
+    meta.fingerprint != analyzer.fingerprint() || newest_mtime_ms(corpus_dir) > meta.built_at_ms
+}
+
+fn newest_mtime_ms(dir: &Path) -> u64 {
+    let mut newest = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let modified = std::fs::metadata(&dir).and_then(|m| m.modified()).ok();
+        newest = newest.max(
+            modified
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_millis() as u64),
+        );
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path);
+            } else if let Ok(t) = entry.metadata().and_then(|m| m.modified()) {
+                newest = newest.max(
+                    t.duration_since(UNIX_EPOCH)
+                        .map_or(0, |d| d.as_millis() as u64),
+                );
+            }
+        }
+    }
+    newest
+}
+
+fn read_meta(index_dir: &Path, generation: &Path) -> Result<IndexMeta> {
+    let path = generation.join(META);
+    let bytes = std::fs::read(&path).map_err(|e| Error::MissingIndex {
+        path: index_dir.to_path_buf(),
+        reason: format!("cannot read {}: {e}", path.display()),
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::MissingIndex {
+        path: index_dir.to_path_buf(),
+        reason: format!("{} is corrupt: {e}", path.display()),
+    })
+}
+
+/// An opened index, ready to search.
+pub struct SearchIndex {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    pub meta: IndexMeta,
+    pub generation: PathBuf,
+    pub analyzer: Arc<Analyzer>,
+}
+
+impl SearchIndex {
+    /// Opens the live generation of `index_dir`, refusing an index built by
+    /// another analyzer.
+    pub fn open(index_dir: &Path, analyzer: Arc<Analyzer>) -> Result<SearchIndex> {
+        let generation = live_generation(index_dir)?;
+        let meta = read_meta(index_dir, &generation)?;
+        if meta.fingerprint != analyzer.fingerprint() {
+            return Err(Error::AnalyzerMismatch {
+                path: index_dir.to_path_buf(),
+                found: meta.fingerprint,
+                expected: analyzer.fingerprint().to_string(),
+            });
+        }
+        let index = Index::open_in_dir(&generation).map_err(|e| Error::MissingIndex {
+            path: index_dir.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        register(&index, analyzer.clone());
+        let fields = Fields::from_schema(&index.schema()).ok_or_else(|| Error::MissingIndex {
+            path: index_dir.to_path_buf(),
+            reason: "the index has another schema".to_string(),
+        })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            meta,
+            generation,
+            analyzer,
+        })
+    }
+
+    /// Bytes on disk of the live generation.
+    pub fn size_bytes(&self) -> u64 {
+        std::fs::read_dir(&self.generation)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.metadata().ok())
+            .map(|m| m.len())
+            .sum()
+    }
+}

@@ -1,0 +1,41 @@
+//! The `posfaq` command line: clap arguments and one `run` per subcommand.
+//! Each subcommand returns the process exit code: 0 on success, 1 when a
+//! search finds nothing, 2 on error (mapped in `main`).
+
+pub mod import;
+pub mod index;
+pub mod search;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Search engine for a Chinese POS-terminal FAQ knowledge base.
+///
+/// With no command, indexes `corpus/` when `index/` is missing or older than
+/// the corpus, then serves the page and the API on http://127.0.0.1:8080.
+#[derive(Debug, Parser)]
+#[command(name = "posfaq", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Index(index::Args),
+    Search(search::Args),
+    Import(import::Args),
+}
+
+impl Cli {
+    /// Runs the chosen subcommand.
+    pub fn run(self) -> anyhow::Result<ExitCode> {
+        match self.command {
+            Some(Command::Index(args)) => index::run(args),
+            Some(Command::Search(args)) => search::run(args),
+            Some(Command::Import(args)) => import::run(args),
+            None => anyhow::bail!("serving is not available in this build"),
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! The schema: one document per article, one per section and one per fix
+//! card, told apart by `kind`.
+//!
+//! Articles are ranked on `title`, `headings` (section titles and
+//! questions), `keywords` (tags, codes, brands) and `body`; the best section
+//! of a hit is then found among its section documents (`section`, `text`).
+//! Fix cards use `title`, `keywords` (codes, symptoms, tags) and `body`.
+//! Each article and card also stores its full record as JSON in `data`.
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{TantivyDocument, doc};
+
+use crate::analysis::TOKENIZER_NAME;
+use crate::corpus::{Article, FixCard, Section};
+
+/// Kinds of document.
+pub const ARTICLE: &str = "article";
+pub const SECTION: &str = "section";
+pub const FIX: &str = "fix";
+
+/// Handles to the schema's fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub kind: Field,
+    pub id: Field,
+    pub article: Field,
+    pub title: Field,
+    pub headings: Field,
+    pub keywords: Field,
+    /// Tags and codes (stored only): a query containing one ranks first.
+    pub keyphrases: Field,
+    pub body: Field,
+    pub section: Field,
+    pub text: Field,
+    pub anchor: Field,
+    pub category: Field,
+    pub brand: Field,
+    pub source: Field,
+    pub data: Field,
+}
+
+/// An article as stored in the index, for the article view.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ArticleRecord {
+    pub id: String,
+    pub title: String,
+    pub category: Option<String>,
+    pub brands: Vec<String>,
+    pub codes: Vec<String>,
+    pub tags: Vec<String>,
+    pub source: Option<String>,
+    pub updated: Option<String>,
+    pub markdown: String,
+    pub sections: Vec<SectionRecord>,
+}
+
+/// A section as stored in an [`ArticleRecord`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SectionRecord {
+    pub title: String,
+    pub anchor: String,
+    pub text: String,
+}
+
+fn text_options(stored: bool) -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(TOKENIZER_NAME)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let options = TextOptions::default().set_indexing_options(indexing);
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
+}
+
+/// The schema and its fields.
+pub fn build_schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fields = Fields {
+        kind: b.add_text_field("kind", STRING),
+        id: b.add_text_field("id", STRING | STORED),
+        article: b.add_text_field("article", STRING | STORED),
+        title: b.add_text_field("title", text_options(true)),
+        headings: b.add_text_field("headings", text_options(false)),
+        keywords: b.add_text_field("keywords", text_options(false)),
+        keyphrases: b.add_text_field("keyphrases", STORED),
+        body: b.add_text_field("body", text_options(false)),
+        section: b.add_text_field("section", text_options(true)),
+        text: b.add_text_field("text", text_options(true)),
+        anchor: b.add_text_field("anchor", STORED),
+        category: b.add_text_field("category", STRING | STORED),
+        brand: b.add_text_field("brand", STRING | STORED),
+        source: b.add_text_field("source", STORED),
+        data: b.add_text_field("data", STORED),
+    };
+    (b.build(), fields)
+}
+
+impl Fields {
+    /// Looks the fields up in an opened index's schema.
+    pub fn from_schema(schema: &Schema) -> Option<Fields> {
+        let f = |name: &str| schema.get_field(name).ok();
+        Some(Fields {
+            kind: f("kind")?,
+            id: f("id")?,
+            article: f("article")?,
+            title: f("title")?,
+            headings: f("headings")?,
+            keywords: f("keywords")?,
+            keyphrases: f("keyphrases")?,
+            body: f("body")?,
+            section: f("section")?,
+            text: f("text")?,
+            anchor: f("anchor")?,
+            category: f("category")?,
+            brand: f("brand")?,
+            source: f("source")?,
+            data: f("data")?,
+        })
+    }
+
+    /// The article's document followed by one document per section.
+    pub fn article_docs(&self, article: &Article) -> Vec<TantivyDocument> {
+        let record = ArticleRecord {
+            id: article.id.clone(),
+            title: article.title.clone(),
+            category: article.category.map(|c| c.to_string()),
+            brands: article.brands.clone(),
+            codes: article.codes.clone(),
+            tags: article.tags.clone(),
+            source: article.source.clone(),
+            updated: article.updated.clone(),
+            markdown: article.body.clone(),
+            sections: article.sections.iter().map(SectionRecord::from).collect(),
+        };
+        let headings: Vec<&str> = article
+            .sections
+            .iter()
+            .skip(1)
+            .map(|s| s.title.as_str())
+            .collect();
+        let keywords: Vec<&str> = article
+            .tags
+            .iter()
+            .chain(&article.codes)
+            .chain(&article.brands)
+            .map(String::as_str)
+            .collect();
+        let mut main = doc!(
+            self.kind => ARTICLE,
+            self.id => article.id.as_str(),
+            self.title => article.title.as_str(),
+            self.headings => headings.join("\n"),
+            self.keywords => keywords.join("\n"),
+            self.keyphrases => article.tags.iter().chain(&article.codes).cloned().collect::<Vec<_>>().join("\n"),
+            self.body => article.text(),
+            self.data => serde_json::to_string(&record).unwrap_or_default(),
+        );
+        self.add_labels(
+            &mut main,
+            article.category.map(|c| c.as_str()),
+            &article.brands,
+        );
+        if let Some(source) = &article.source {
+            main.add_text(self.source, source);
+        }
+        let mut docs = vec![main];
+        for section in &article.sections {
+            docs.push(doc!(
+                self.kind => SECTION,
+                self.article => article.id.as_str(),
+                self.section => section.title.as_str(),
+                self.text => section.text.as_str(),
+                self.anchor => section.anchor.as_str(),
+            ));
+        }
+        docs
+    }
+
+    /// A fix card's document.
+    pub fn fix_doc(&self, card: &FixCard) -> TantivyDocument {
+        let keywords: Vec<&str> = card
+            .codes
+            .iter()
+            .chain(&card.symptoms)
+            .chain(&card.tags)
+            .map(String::as_str)
+            .collect();
+        let body = [
+            card.summary.as_str(),
+            &card.causes.join("\n"),
+            &card.steps.join("\n"),
+        ]
+        .join("\n");
+        let mut doc = doc!(
+            self.kind => FIX,
+            self.id => card.id.as_str(),
+            self.title => card.title.as_str(),
+            self.keywords => keywords.join("\n"),
+            self.keyphrases => card.codes.iter().chain(&card.symptoms).cloned().collect::<Vec<_>>().join("\n"),
+            self.body => body,
+            self.data => serde_json::to_string(card).unwrap_or_default(),
+        );
+        self.add_labels(&mut doc, card.category.map(|c| c.as_str()), &card.brands);
+        doc
+    }
+
+    fn add_labels(&self, doc: &mut TantivyDocument, category: Option<&str>, brands: &[String]) {
+        if let Some(category) = category {
+            doc.add_text(self.category, category);
+        }
+        for brand in brands {
+            doc.add_text(self.brand, brand);
+        }
+    }
+}
+
+impl From<&Section> for SectionRecord {
+    fn from(s: &Section) -> Self {
+        SectionRecord {
+            title: s.title.clone(),
+            anchor: s.anchor.clone(),
+            text: s.text.clone(),
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Search behaviour over the fixture corpus: Chinese sub-words, single
+//! characters, traditional input, no homophone conflation, phrases,
+//! exclusion, filters and highlighting.
+
+mod common;
+
+use std::sync::OnceLock;
+
+use posfaq::corpus::Category;
+use posfaq::search::{Engine, SearchRequest, SearchResponse};
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<(tempfile::TempDir, Engine)> = OnceLock::new();
+    &ENGINE
+        .get_or_init(|| common::index_of(&common::fixture_corpus()))
+        .1
+}
+
+fn search(query: &str) -> SearchResponse {
+    engine()
+        .search(&SearchRequest::new(query, 10))
+        .expect("search succeeds")
+}
+
+fn ids(query: &str) -> Vec<String> {
+    search(query).hits.into_iter().map(|h| h.id).collect()
+}
+
+#[test]
+fn subword_query_finds_compound() {
+    // The core issue's examples: 农业 in 中国农业发展银行, 处理 in 待处理,
+    // 工具 in 测试工具箱, 登记 in 未登记.
+    assert!(ids("农业").contains(&"butterfly".to_string()));
+    assert!(ids("处理").contains(&"butterfly".to_string()));
+    assert!(ids("工具").contains(&"classics".to_string()));
+    assert!(ids("登记").contains(&"traditional".to_string()));
+}
+
+#[test]
+fn single_character_finds_words_containing_it() {
+    assert_eq!(ids("蝶"), ["butterfly"]);
+    assert_eq!(ids("部"), ["butterfly"]);
+}
+
+#[test]
+fn homophones_are_not_conflated() {
+    // 景点/经典 (jǐngdiǎn/jīngdiǎn) and 柳/刘 (liǔ/liú) sound alike.
+    assert!(ids("景点").is_empty());
+    assert!(ids("柳").is_empty());
+    assert_eq!(ids("经典"), ["classics"]);
+}
+
+#[test]
+fn traditional_and_simplified_find_each_other() {
+    assert_eq!(
+        ids("终端未登记").first().map(String::as_str),
+        Some("traditional")
+    );
+    assert_eq!(
+        ids("終端未登記").first().map(String::as_str),
+        Some("traditional")
+    );
+    assert_eq!(ids("無效終端").first().map(String::as_str), Some("invalid"));
+}
+
+#[test]
+fn full_width_input_is_folded() {
+    assert_eq!(
+        ids("ＰＯＳ机８３").first().map(String::as_str),
+        Some("invalid")
+    );
+}
+
+#[test]
+fn quoted_phrase_must_appear_as_written() {
+    assert_eq!(ids("\"无效终端\""), ["invalid"]);
+    assert_eq!(ids("\"无效 终端\""), ["invalid"]);
+    assert!(ids("\"终端无效\"").is_empty());
+}
+
+#[test]
+fn excluded_word_removes_articles() {
+    assert!(ids("手续费").contains(&"invalid".to_string()));
+    let without = ids("手续费 -无效终端");
+    assert!(!without.contains(&"invalid".to_string()), "{without:?}");
+    assert!(without.contains(&"fees".to_string()), "{without:?}");
+}
+
+#[test]
+fn one_hit_per_article_with_its_best_section() {
+    let response = search("为什么会出现无效终端");
+    let invalid: Vec<_> = response.hits.iter().filter(|h| h.id == "invalid").collect();
+    assert_eq!(invalid.len(), 1);
+    assert_eq!(invalid[0].section, "为什么会出现无效终端？");
+    assert_eq!(invalid[0].anchor, "s-1");
+}
+
+#[test]
+fn exact_title_in_the_query_ranks_first() {
+    // 手续费 alone favours `fees`; the query quoting the other title wins.
+    let hits = ids("请问POS机显示83无效终端怎么处理手续费");
+    assert_eq!(
+        hits.first().map(String::as_str),
+        Some("invalid"),
+        "{hits:?}"
+    );
+}
+
+#[test]
+fn snippets_mark_whole_words_and_escape_the_rest() {
+    let response = search("无效终端");
+    let hit = &response.hits[0];
+    assert!(
+        hit.snippet.contains("<mark>无效终端</mark>"),
+        "{}",
+        hit.snippet
+    );
+    let response = search("终端认证失败");
+    let snippet = &response.hits[0].snippet;
+    assert!(!snippet.contains("<script>"), "{snippet}");
+    let without_marks = snippet.replace("<mark>", "").replace("</mark>", "");
+    assert!(!without_marks.contains('<'), "{snippet}");
+}
+
+#[test]
+fn traditional_text_is_highlighted_as_written() {
+    let hit = &search("终端未登记").hits[0];
+    assert!(
+        hit.snippet.contains("<mark>終端未登記</mark>"),
+        "{}",
+        hit.snippet
+    );
+}
+
+#[test]
+fn filters_by_category_and_brand() {
+    let mut request = SearchRequest::new("刷卡", 10);
+    request.category = Some(Category::Fees);
+    let fees: Vec<String> = engine()
+        .search(&request)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    assert_eq!(fees, ["fees"]);
+    let mut request = SearchRequest::new("刷卡", 10);
+    request.brand = Some("立刷".into());
+    let brand: Vec<String> = engine()
+        .search(&request)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    assert_eq!(brand, ["invalid"]);
+}
+
+#[test]
+fn total_counts_articles_and_paging_walks_them() {
+    let all = search("刷卡");
+    assert_eq!(all.total, all.hits.len());
+    let mut request = SearchRequest::new("刷卡", 1);
+    request.offset = 1;
+    let second = engine().search(&request).unwrap();
+    assert_eq!(second.hits[0].id, all.hits[1].id);
+    assert_eq!(second.total, all.total);
+}
+
+#[test]
+fn bad_requests_are_refused() {
+    for request in [
+        SearchRequest::new("", 10),
+        SearchRequest::new("   ", 10),
+        SearchRequest::new("刷卡", 0),
+        SearchRequest::new("刷卡", 51),
+        SearchRequest::new("终".repeat(201), 10),
+        SearchRequest::new("刷\u{0}卡", 10),
+    ] {
+        assert!(engine().search(&request).is_err(), "{request:?}");
+    }
+    // 200 characters is still fine.
+    assert!(
+        engine()
+            .search(&SearchRequest::new("终".repeat(200), 10))
+            .is_ok()
+    );
+}
+
+#[test]
+fn query_syntax_soup_never_fails() {
+    for query in [
+        "\"\"\"",
+        "((((",
+        "-",
+        "--",
+        "title:",
+        "*",
+        "~",
+        "\\",
+        "\"unclosed",
+        "😀🎉",
+        "？？？",
+    ] {
+        let response = engine().search(&SearchRequest::new(query, 10));
+        assert!(response.is_ok(), "{query}: {response:?}");
+    }
+}
