@@ -56,10 +56,10 @@ pub fn blocks(body: &str, first_line: usize) -> Vec<Block> {
                 String::new(),
                 range.start,
             )),
-            Event::Start(Tag::Paragraph | Tag::CodeBlock(_) | Tag::TableRow | Tag::TableHead) => {
-                if !matches!(open.last(), Some((BlockKind::Item { .. }, ..))) {
-                    open.push((BlockKind::Paragraph, String::new(), range.start));
-                }
+            Event::Start(Tag::Paragraph | Tag::CodeBlock(_) | Tag::TableRow | Tag::TableHead)
+                if !matches!(open.last(), Some((BlockKind::Item { .. }, ..))) =>
+            {
+                open.push((BlockKind::Paragraph, String::new(), range.start));
             }
             Event::Start(Tag::List(start)) => {
                 // A nested list ends the text of the item that holds it.
@@ -168,7 +168,7 @@ fn push_block(
 }
 
 /// A question (`问:`, `Q:`, `Q1:`) or answer (`答:`, `A:`, `A1:`) prefix.
-fn strip_label<'a>(text: &'a str, chinese: char, latin: char) -> Option<&'a str> {
+fn strip_label(text: &str, chinese: char, latin: char) -> Option<&str> {
     let rest = text
         .strip_prefix(chinese)
         .or_else(|| text.strip_prefix(latin))?
