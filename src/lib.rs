@@ -18,6 +18,7 @@
 pub mod analysis;
 pub mod corpus;
 pub mod error;
+pub mod eval;
 pub mod index;
 pub mod search;
 

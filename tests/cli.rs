@@ -440,3 +440,45 @@ fn import_reports_bad_input_with_file_and_line() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_fix_card_naming_a_missing_article_fails_the_build() {
+    let corpus = corpus_with("x.md", b"---\nid: x\ntitle: t\n---\n");
+    std::fs::create_dir(corpus.path().join("fixes")).unwrap();
+    let card = "---\nid: c\ntitle: 卡\nrelated: [nope]\n---\n\n## 解决步骤\n\n1. 重启\n";
+    std::fs::write(corpus.path().join("fixes/c.md"), card).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = index(corpus.path(), dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("c.md:4: related article `nope` does not exist"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn answer_command_prints_the_fix() {
+    let out = posfaq(&[
+        "answer",
+        "--json",
+        "--index",
+        path(real_index()),
+        "--",
+        "83无效终端",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let response: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(response["answer"]["id"], "invalid-terminal");
+    let out = posfaq(&[
+        "answer",
+        "--index",
+        path(real_index()),
+        "--",
+        "今天天气怎么样",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = posfaq(&["answer", "--index", path(real_index()), "--", "刷卡显示51"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("解决步骤") && text.contains("1. "), "{text}");
+}

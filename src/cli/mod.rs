@@ -2,6 +2,8 @@
 //! Each subcommand returns the process exit code: 0 on success, 1 when a
 //! search finds nothing, 2 on error (mapped in `main`).
 
+pub mod answer;
+pub mod eval;
 pub mod import;
 pub mod index;
 pub mod search;
@@ -25,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     Index(index::Args),
     Search(search::Args),
+    Answer(answer::Args),
+    Eval(eval::Args),
     Import(import::Args),
 }
 
@@ -34,6 +38,8 @@ impl Cli {
         match self.command {
             Some(Command::Index(args)) => index::run(args),
             Some(Command::Search(args)) => search::run(args),
+            Some(Command::Answer(args)) => answer::run(args),
+            Some(Command::Eval(args)) => eval::run(args),
             Some(Command::Import(args)) => import::run(args),
             None => anyhow::bail!("serving is not available in this build"),
         }

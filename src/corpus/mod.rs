@@ -129,6 +129,8 @@ pub struct Section {
 pub struct Corpus {
     pub articles: Vec<Article>,
     pub fixes: Vec<FixCard>,
+    /// Groups of equivalent phrases from `synonyms.txt`, canonical first.
+    pub synonyms: Vec<Vec<String>>,
 }
 
 impl Article {
@@ -196,6 +198,7 @@ pub fn load_dir(dir: &Path) -> Result<Corpus> {
             corpus.articles.push(parse_article(&path, &text)?);
         }
     }
+    corpus.synonyms = load_synonyms(&dir.join(SYNONYMS))?;
     check_unique(corpus.articles.iter().map(|a| (&a.id, &a.path)))?;
     check_unique(corpus.fixes.iter().map(|f| (&f.id, &f.path)))?;
     let article_ids: HashMap<&str, ()> = corpus
@@ -207,6 +210,37 @@ pub fn load_dir(dir: &Path) -> Result<Corpus> {
         card.check_related(|id| article_ids.contains_key(id))?;
     }
     Ok(corpus)
+}
+
+/// The optional synonyms file of a corpus folder.
+pub const SYNONYMS: &str = "synonyms.txt";
+
+/// Reads a synonyms file: one group per line, forms separated by spaces,
+/// `#` comments. A missing file means no synonyms.
+fn load_synonyms(path: &Path) -> Result<Vec<Vec<String>>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let text = front_matter::decode(path, bytes)?;
+    let mut groups = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let forms: Vec<String> = line.split_whitespace().map(String::from).collect();
+        if forms.len() < 2 {
+            return Err(Error::corpus(
+                path,
+                n + 1,
+                "a synonym group needs at least two forms",
+            ));
+        }
+        groups.push(forms);
+    }
+    Ok(groups)
 }
 
 fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {

@@ -47,6 +47,9 @@ pub struct IndexMeta {
     /// Article counts per category and per brand, for filters.
     pub categories: BTreeMap<String, usize>,
     pub brands: BTreeMap<String, usize>,
+    /// The corpus's synonym groups, canonical form first.
+    #[serde(default)]
+    pub synonyms: Vec<Vec<String>>,
 }
 
 /// The outcome of a build.
@@ -105,6 +108,7 @@ fn write_generation(
         built_at_ms: stamp,
         categories: BTreeMap::new(),
         brands: BTreeMap::new(),
+        synonyms: corpus.synonyms.clone(),
     };
     for article in &corpus.articles {
         for doc in fields.article_docs(article) {

@@ -6,8 +6,11 @@
 //! from it. A query that contains an article's title, a part of its title or
 //! one of its key phrases (tags, codes) puts that article ahead of the rest.
 
+pub mod answer;
+mod fuzzy;
 pub mod query;
 pub mod snippet;
+pub mod synonyms;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -24,7 +27,9 @@ use crate::corpus::{Category, FixCard};
 use crate::index::schema::{ARTICLE, ArticleRecord, FIX, SECTION};
 use crate::index::{IndexMeta, SearchIndex};
 use crate::{Error, Result};
+use answer::{Answer, Cards};
 use query::{QueryPlan, Weighted};
+use synonyms::Synonyms;
 
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -103,6 +108,9 @@ pub struct SearchResponse {
     pub total: usize,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
+    /// The fix card that answers the query, when one clearly does: a
+    /// featured answer above the results.
+    pub fix: Option<Answer>,
 }
 
 /// One article in the results, with its best section.
@@ -130,14 +138,22 @@ pub struct Facet {
 /// Searches one opened index.
 pub struct Engine {
     index: SearchIndex,
+    synonyms: Synonyms,
+    cards: Cards,
 }
 
 impl Engine {
     /// Opens the index in `dir` with the shared analyzer.
     pub fn open(dir: &Path) -> Result<Engine> {
-        Ok(Engine {
-            index: SearchIndex::open(dir, Analyzer::shared())?,
-        })
+        let index = SearchIndex::open(dir, Analyzer::shared())?;
+        let synonyms = Synonyms::new(&index.meta.synonyms, &index.analyzer);
+        let mut engine = Engine {
+            index,
+            synonyms,
+            cards: Cards::default(),
+        };
+        engine.cards = Cards::new(engine.fixes()?, &engine.index.analyzer, &engine.synonyms);
+        Ok(engine)
     }
 
     /// What the index records about itself.
@@ -150,20 +166,39 @@ impl Engine {
         &self.index
     }
 
-    fn analyzer(&self) -> &Arc<Analyzer> {
+    pub(crate) fn analyzer(&self) -> &Arc<Analyzer> {
         &self.index.analyzer
     }
 
-    /// Ranked articles for a request.
+    /// Ranked articles for a request, with the fix card that answers it
+    /// when one clearly does.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
         let started = Instant::now();
+        let mut response = self.search_articles(request)?;
+        response.fix = self.featured_fix(&request.query)?;
+        response.took_ms = elapsed_ms(started);
+        Ok(response)
+    }
+
+    /// Ranked articles for a request.
+    pub fn search_articles(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        let started = Instant::now();
         request.validate()?;
-        let plan = QueryPlan::new(&query::parse(&request.query), self.analyzer());
+        let mut parsed = query::parse(&request.query);
+        // Colloquial forms are searched in the corpus's own words too.
+        let canonical = self
+            .synonyms
+            .canonicalize(self.analyzer().normalize(&parsed.parts.join(" ")).as_str());
+        if canonical != self.analyzer().normalize(&parsed.parts.join(" ")).as_str() {
+            parsed.parts.push(canonical);
+        }
+        let plan = QueryPlan::new(&parsed, self.analyzer());
         let mut response = SearchResponse {
             query: request.query.clone(),
             total: 0,
             took_ms: 0.0,
             hits: Vec::new(),
+            fix: None,
         };
         let f = self.index.fields;
         let fields = [
@@ -218,7 +253,7 @@ impl Engine {
                 response.hits.push(self.hit(&searcher, &plan, score, &doc)?);
             }
         }
-        response.took_ms = (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0;
+        response.took_ms = elapsed_ms(started);
         Ok(response)
     }
 
@@ -292,7 +327,7 @@ impl Engine {
     }
 
     /// The section of `article` that best matches the plan, or its first.
-    fn best_section(
+    pub(crate) fn best_section(
         &self,
         searcher: &Searcher,
         plan: &QueryPlan,
@@ -422,6 +457,11 @@ impl Engine {
             to_facets(&self.index.meta.brands),
         )
     }
+}
+
+/// Milliseconds since `started`, to the microsecond.
+fn elapsed_ms(started: Instant) -> f64 {
+    (started.elapsed().as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
 /// The first text value of `field` in `doc`, or an empty string.

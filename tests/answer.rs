@@ -1,0 +1,170 @@
+//! Canonical fixes over the repository's own corpus: the required cards,
+//! one card per reference response code, the answer contract and the
+//! accuracy gate on the judged set.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use posfaq::corpus::{self, FixCard};
+use posfaq::search::{Engine, SearchRequest};
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<(tempfile::TempDir, Engine)> = OnceLock::new();
+    &ENGINE
+        .get_or_init(|| common::index_of(&common::real_corpus()))
+        .1
+}
+
+fn cards() -> Vec<FixCard> {
+    corpus::load_dir(&common::real_corpus())
+        .expect("corpus loads")
+        .fixes
+}
+
+fn answer_id(query: &str) -> Option<String> {
+    engine().answer(query).expect("answer").answer.map(|a| a.id)
+}
+
+#[test]
+fn acceptance_queries() {
+    assert_eq!(answer_id("83无效终端").as_deref(), Some("invalid-terminal"));
+    assert_eq!(answer_id("刷卡显示51").as_deref(), Some("rc-51"));
+    assert_eq!(answer_id("MAC校验错").as_deref(), Some("rc-a0"));
+    assert_eq!(answer_id("今天天气怎么样"), None);
+}
+
+#[test]
+fn required_cards_exist() {
+    let ids: Vec<String> = cards().into_iter().map(|c| c.id).collect();
+    for id in [
+        "invalid-terminal",
+        "terminal-unregistered",
+        "terminal-suspended",
+        "merchant-status-abnormal",
+        "user-status-abnormal",
+        "pos-unusable",
+        "pos-wont-start",
+        "transaction-failed",
+    ] {
+        assert!(ids.contains(&id.to_string()), "{id} is missing");
+    }
+}
+
+#[test]
+fn every_confident_reference_code_has_exactly_one_card() {
+    let table = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/reference/unionpay_response_codes.tsv");
+    let table = std::fs::read_to_string(table).expect("reference table");
+    let mut owners: HashMap<String, Vec<String>> = HashMap::new();
+    for card in cards() {
+        for code in &card.codes {
+            owners
+                .entry(code.to_uppercase())
+                .or_default()
+                .push(card.id.clone());
+        }
+    }
+    let mut checked = 0;
+    for line in table.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() < 7 || !matches!(cols[6].trim(), "high" | "medium") {
+            continue;
+        }
+        let code = cols[0].trim().to_uppercase();
+        let found = owners.get(&code).cloned().unwrap_or_default();
+        assert_eq!(found.len(), 1, "code {code} is on {found:?}");
+        checked += 1;
+    }
+    assert!(checked >= 80, "only {checked} codes checked");
+}
+
+#[test]
+fn answer_has_the_documented_shape() {
+    let response = engine().answer("终端未登记").unwrap();
+    let json = serde_json::to_value(&response).unwrap();
+    let answer = &json["answer"];
+    for key in [
+        "kind",
+        "id",
+        "title",
+        "confidence",
+        "summary",
+        "causes",
+        "steps",
+        "escalation",
+        "codes",
+        "sources",
+    ] {
+        assert!(answer.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(answer["kind"], "fix");
+    assert!(answer["steps"].as_array().unwrap().len() >= 2);
+    let source = &answer["sources"][0];
+    assert_eq!(source["id"], "lakala-terminal-unregistered");
+    assert!(source["section"].as_str().is_some_and(|s| !s.is_empty()));
+    let confidence = answer["confidence"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&confidence));
+}
+
+#[test]
+fn a_how_to_question_without_a_card_gets_a_faq_section() {
+    let answer = engine()
+        .answer("个人如何办理POS机")
+        .unwrap()
+        .answer
+        .expect("an answer");
+    assert_eq!(answer.kind, "faq");
+    assert_eq!(answer.id, "pos-user-status-abnormal");
+    assert_eq!(answer.sources[0].id, answer.id);
+}
+
+#[test]
+fn nothing_fits_gives_no_answer() {
+    for query in ["你好", "asdfgh", "12345", "2", "红烧肉怎么做", "1234567"] {
+        assert_eq!(answer_id(query), None, "{query}");
+    }
+}
+
+#[test]
+fn search_features_the_fix_above_the_hits() {
+    let response = engine()
+        .search(&SearchRequest::new("83无效终端", 5))
+        .unwrap();
+    assert_eq!(
+        response.fix.map(|f| f.id).as_deref(),
+        Some("invalid-terminal")
+    );
+    let response = engine()
+        .search(&SearchRequest::new("拉卡拉POS机办理步骤", 5))
+        .unwrap();
+    assert!(response.fix.is_none());
+    assert!(!response.hits.is_empty());
+}
+
+#[test]
+fn judged_answer_accuracy_holds() {
+    // The baseline is recorded in tests/eval/baseline.json and the README.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
+    let cases = posfaq::eval::load_answers(&path.join("answers.tsv")).unwrap();
+    assert!(cases.len() >= 120);
+    let baseline: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path.join("baseline.json")).unwrap())
+            .unwrap();
+    let floor = baseline["answers"]["accuracy"].as_f64().unwrap()
+        - baseline["answers"]["tolerance"].as_f64().unwrap();
+    let report = posfaq::eval::eval_answers(engine(), &cases).unwrap();
+    assert!(
+        report.accuracy >= floor,
+        "accuracy {:.3} < {floor:.3}; misses: {:#?}",
+        report.accuracy,
+        report.misses
+    );
+    assert_eq!(
+        report.answered_when_none_expected, 0,
+        "{:#?}",
+        report.misses
+    );
+}
