@@ -21,5 +21,6 @@ pub mod error;
 pub mod eval;
 pub mod index;
 pub mod search;
+pub mod server;
 
 pub use error::{Error, Result};

@@ -101,6 +101,15 @@ impl Analyzer {
         &self.fingerprint
     }
 
+    /// The domain words of the user dictionary, as written there.
+    pub fn domain_words(&self) -> impl Iterator<Item = &'static str> {
+        USER_DICT
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(|l| l.split_whitespace().next())
+    }
+
     /// The obfuscation repairs, including the importer-only ones.
     pub fn repairs(&self) -> &[Repair] {
         &self.repairs

@@ -7,6 +7,7 @@ pub mod eval;
 pub mod import;
 pub mod index;
 pub mod search;
+pub mod serve;
 
 use std::process::ExitCode;
 
@@ -21,6 +22,11 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// With no command: the corpus to index when the index is stale.
+    #[arg(long, default_value = "corpus", env = "POSFAQ_CORPUS")]
+    pub corpus: std::path::PathBuf,
+    #[command(flatten)]
+    pub serve: serve::Args,
 }
 
 #[derive(Debug, Subcommand)]
@@ -30,6 +36,7 @@ pub enum Command {
     Answer(answer::Args),
     Eval(eval::Args),
     Import(import::Args),
+    Serve(serve::Args),
 }
 
 impl Cli {
@@ -41,7 +48,8 @@ impl Cli {
             Some(Command::Answer(args)) => answer::run(args),
             Some(Command::Eval(args)) => eval::run(args),
             Some(Command::Import(args)) => import::run(args),
-            None => anyhow::bail!("serving is not available in this build"),
+            Some(Command::Serve(args)) => serve::run(args),
+            None => serve::run_default(self.corpus, self.serve),
         }
     }
 }

@@ -39,7 +39,7 @@ struct FixMeta {
 
 /// A canonical fix: what a problem means, its causes, the ordered steps and
 /// when to escalate.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FixCard {
     pub id: String,
     pub title: String,
@@ -59,8 +59,10 @@ pub struct FixCard {
     pub steps: Vec<String>,
     pub escalation: String,
     #[serde(skip)]
+    #[schema(ignore)]
     pub path: PathBuf,
     #[serde(skip)]
+    #[schema(ignore)]
     related_line: usize,
 }
 

@@ -307,3 +307,101 @@ mod tests {
         );
     }
 }
+
+/// Renders an article body as HTML for the article view: headings and
+/// questions carry the ids their sections' anchors name (`s-N`), a leading
+/// `# title` is left out (the page shows the title), raw HTML is dropped and
+/// the result is sanitized, so no script, handler or `javascript:` link
+/// survives.
+pub fn render_html(body: &str) -> String {
+    let blocks = blocks(body, 1);
+    let starts = section_starts(&blocks);
+    let leading_title = blocks
+        .first()
+        .filter(|b| b.kind == BlockKind::Heading(1))
+        .map(|b| b.offset);
+    let mut events = Vec::new();
+    let mut skipping_title = false;
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                classes,
+                attrs,
+                ..
+            }) => {
+                if Some(range.start) == leading_title {
+                    skipping_title = true;
+                    continue;
+                }
+                let id = starts
+                    .iter()
+                    .position(|&s| s == range.start)
+                    .map(|n| format!("s-{}", n + 1).into());
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }));
+            }
+            Event::End(TagEnd::Heading(_)) if skipping_title => skipping_title = false,
+            _ if skipping_title => {}
+            Event::Start(Tag::Paragraph) => {
+                if let Some(n) = starts.iter().position(|&s| s == range.start) {
+                    events.push(Event::InlineHtml(
+                        format!("<a id=\"s-{}\"></a>", n + 1).into(),
+                    ));
+                    events.push(Event::Start(Tag::Paragraph));
+                    // The anchor must sit inside the paragraph to survive
+                    // as inline HTML; move it after the start tag.
+                    let len = events.len();
+                    events.swap(len - 1, len - 2);
+                } else {
+                    events.push(Event::Start(Tag::Paragraph));
+                }
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {}
+            other => events.push(other),
+        }
+    }
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    ammonia::Builder::default()
+        .add_generic_attributes(["id"])
+        .link_rel(Some("noopener noreferrer"))
+        .clean(&html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+
+    #[test]
+    fn anchors_match_section_anchors() {
+        let body = "# 标题\n\n开头。\n\n## 原因\n\n网络。\n\n问：怎么办？\n\n答：重启。\n";
+        let html = render_html(body);
+        assert!(!html.contains("<h1"), "{html}");
+        assert!(html.contains("<h2 id=\"s-1\">原因</h2>"), "{html}");
+        assert!(
+            html.contains("<p><a id=\"s-2\"></a>问：怎么办？</p>"),
+            "{html}"
+        );
+        let anchors: Vec<String> = sections(&blocks(body, 1), "标题")
+            .into_iter()
+            .map(|s| s.anchor)
+            .collect();
+        assert_eq!(anchors, ["s-0", "s-1", "s-2"]);
+    }
+
+    #[test]
+    fn unsafe_markup_is_removed() {
+        let body = "<script>alert(1)</script>\n\n文字<img src=x onerror=alert(1)>\n\n[点我](javascript:alert(1)) [好](https://example.com)\n";
+        let html = render_html(body);
+        for bad in ["<script", "onerror", "javascript:", "<img"] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+        assert!(html.contains("href=\"https://example.com\""), "{html}");
+    }
+}

@@ -23,7 +23,7 @@ pub use fix::FixCard;
 use crate::{Error, Result};
 
 /// What an article or card is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
     StatusError,

@@ -29,10 +29,12 @@ pub use schema::Fields;
 
 use crate::analysis::{Analyzer, PosfaqTokenizer, TOKENIZER_NAME};
 use crate::corpus::Corpus;
+use crate::search::suggest::Kind;
 use crate::{Error, Result};
 
 const CURRENT: &str = "CURRENT";
 const META: &str = "posfaq.json";
+const SUGGESTIONS: &str = "suggestions.json";
 
 /// What an index records about itself, next to tantivy's files.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -127,6 +129,10 @@ fn write_generation(
         writer.add_document(fields.fix_doc(card))?;
         progress.inc(1);
     }
+    let path = dir.join(SUGGESTIONS);
+    let json = serde_json::to_vec(&suggestions(corpus, &analyzer))
+        .map_err(|e| Error::io(&path, e.into()))?;
+    write_synced(&path, &json)?;
     writer.commit()?;
     writer.wait_merging_threads()?;
     progress.finish_and_clear();
@@ -134,6 +140,38 @@ fn write_generation(
     let json = serde_json::to_vec_pretty(&meta).map_err(|e| Error::io(&path, e.into()))?;
     write_synced(&path, &json)?;
     Ok(meta)
+}
+
+/// What search-as-you-type may complete to: domain terms, brands and
+/// tags, fix cards and their symptoms, article titles.
+fn suggestions(corpus: &Corpus, analyzer: &Analyzer) -> Vec<(String, Kind, Option<String>)> {
+    let mut items: Vec<(String, Kind, Option<String>)> = analyzer
+        .domain_words()
+        .map(|w| (w.to_string(), Kind::Term, None))
+        .collect();
+    for article in &corpus.articles {
+        for term in article.brands.iter().chain(&article.tags) {
+            items.push((term.clone(), Kind::Term, None));
+        }
+    }
+    for card in &corpus.fixes {
+        items.push((card.title.clone(), Kind::Fix, Some(card.id.clone())));
+        for symptom in &card.symptoms {
+            items.push((symptom.clone(), Kind::Symptom, Some(card.id.clone())));
+        }
+    }
+    for article in &corpus.articles {
+        items.push((article.title.clone(), Kind::Title, Some(article.id.clone())));
+    }
+    items
+}
+
+/// The suggestion table stored with a generation.
+pub fn read_suggestions(generation: &Path) -> Vec<(String, Kind, Option<String>)> {
+    std::fs::read(generation.join(SUGGESTIONS))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
 }
 
 fn progress_bar(len: usize) -> indicatif::ProgressBar {

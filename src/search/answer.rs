@@ -23,6 +23,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur};
+use utoipa::ToSchema;
 
 use super::query::{self, QueryPlan, Weighted};
 use super::synonyms::Synonyms;
@@ -68,7 +69,7 @@ const FILLER: &[&str] = &[
 ];
 
 /// `posfaq answer --json` and `GET /api/answer`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AnswerResponse {
     pub query: String,
     pub answer: Option<Answer>,
@@ -76,7 +77,7 @@ pub struct AnswerResponse {
 }
 
 /// The best fix card, or the best FAQ section.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Answer {
     /// `fix` or `faq`.
     pub kind: String,
@@ -93,7 +94,7 @@ pub struct Answer {
 }
 
 /// An article an answer draws on.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Source {
     pub id: String,
     pub title: String,
@@ -102,7 +103,7 @@ pub struct Source {
 }
 
 /// Another card that might fit.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Alternative {
     pub kind: String,
     pub id: String,

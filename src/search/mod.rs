@@ -10,6 +10,7 @@ pub mod answer;
 mod fuzzy;
 pub mod query;
 pub mod snippet;
+pub mod suggest;
 pub mod synonyms;
 
 use std::path::Path;
@@ -29,7 +30,9 @@ use crate::index::{IndexMeta, SearchIndex};
 use crate::{Error, Result};
 use answer::{Answer, Cards};
 use query::{QueryPlan, Weighted};
+use suggest::{Suggester, Suggestion};
 use synonyms::Synonyms;
+use utoipa::ToSchema;
 
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -101,7 +104,7 @@ pub fn validate_query(query: &str) -> Result<()> {
 
 /// Search results, as `posfaq search --json` prints them and the API
 /// returns them.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SearchResponse {
     pub query: String,
     /// Articles matching, over all pages.
@@ -114,7 +117,7 @@ pub struct SearchResponse {
 }
 
 /// One article in the results, with its best section.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Hit {
     pub id: String,
     pub title: String,
@@ -129,7 +132,7 @@ pub struct Hit {
 }
 
 /// Article counts per category or brand.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Facet {
     pub name: String,
     pub count: usize,
@@ -140,6 +143,32 @@ pub struct Engine {
     index: SearchIndex,
     synonyms: Synonyms,
     cards: Cards,
+    suggester: Suggester,
+}
+
+/// An article for the article view.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ArticleView {
+    pub id: String,
+    pub title: String,
+    pub category: Option<String>,
+    pub brands: Vec<String>,
+    pub codes: Vec<String>,
+    pub tags: Vec<String>,
+    pub source: Option<String>,
+    pub updated: Option<String>,
+    pub sections: Vec<SectionView>,
+    /// Sanitized HTML; headings and questions carry their section's anchor
+    /// as `id`.
+    pub html: String,
+}
+
+/// A section of an [`ArticleView`].
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SectionView {
+    pub title: String,
+    pub anchor: String,
+    pub text: String,
 }
 
 impl Engine {
@@ -147,10 +176,15 @@ impl Engine {
     pub fn open(dir: &Path) -> Result<Engine> {
         let index = SearchIndex::open(dir, Analyzer::shared())?;
         let synonyms = Synonyms::new(&index.meta.synonyms, &index.analyzer);
+        let suggester = Suggester::new(
+            crate::index::read_suggestions(&index.generation),
+            &index.analyzer,
+        );
         let mut engine = Engine {
             index,
             synonyms,
             cards: Cards::default(),
+            suggester,
         };
         engine.cards = Cards::new(engine.fixes()?, &engine.index.analyzer, &engine.synonyms);
         Ok(engine)
@@ -385,6 +419,39 @@ impl Engine {
             text_of(&doc, f.anchor),
             text_of(&doc, f.text),
         ))
+    }
+
+    /// Completions of `prefix` for search-as-you-type.
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<Suggestion> {
+        self.suggester
+            .suggest(prefix, limit.min(suggest::MAX_SUGGESTIONS), self.analyzer())
+    }
+
+    /// An article ready for the article view, if the id exists.
+    pub fn article_view(&self, id: &str) -> Result<Option<ArticleView>> {
+        let Some(record) = self.article(id)? else {
+            return Ok(None);
+        };
+        Ok(Some(ArticleView {
+            html: crate::corpus::markdown::render_html(&record.markdown),
+            sections: record
+                .sections
+                .into_iter()
+                .map(|s| SectionView {
+                    title: s.title,
+                    anchor: s.anchor,
+                    text: s.text,
+                })
+                .collect(),
+            id: record.id,
+            title: record.title,
+            category: record.category,
+            brands: record.brands,
+            codes: record.codes,
+            tags: record.tags,
+            source: record.source,
+            updated: record.updated,
+        }))
     }
 
     /// An article's stored record, if the id exists.

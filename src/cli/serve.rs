@@ -1,0 +1,76 @@
+//! `posfaq serve`, and what `posfaq` does with no command: index the corpus
+//! when the index is missing or older than it, then serve.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use posfaq::analysis::Analyzer;
+use posfaq::index;
+use posfaq::server::{self, Config};
+
+/// Serve the JSON API and the search page.
+///
+/// Example: POSFAQ_ADMIN_TOKEN=secret posfaq serve --addr 127.0.0.1:8080
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The index to serve.
+    #[arg(long, default_value = "index", env = "POSFAQ_INDEX")]
+    pub index: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "POSFAQ_ADDR")]
+    pub addr: SocketAddr,
+    /// Bearer token for POST /api/admin/reload (the route is off without it).
+    #[arg(long, env = "POSFAQ_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Origins allowed to call the API from other sites, comma-separated
+    /// (`*` for any); same-origin only by default.
+    #[arg(long, env = "POSFAQ_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Seconds a request may take.
+    #[arg(long, default_value_t = 10, env = "POSFAQ_REQUEST_TIMEOUT")]
+    pub request_timeout: u64,
+    /// Requests handled at once.
+    #[arg(long, default_value_t = 256, env = "POSFAQ_MAX_CONCURRENCY")]
+    pub max_concurrency: usize,
+}
+
+impl Args {
+    fn config(self) -> Config {
+        let mut config = Config::new(self.index, self.addr);
+        config.admin_token = self.admin_token;
+        config.cors_origins = self
+            .cors_origins
+            .into_iter()
+            .map(|o| o.trim().to_string())
+            .filter(|o| !o.is_empty())
+            .collect();
+        config.request_timeout = Duration::from_secs(self.request_timeout.max(1));
+        config.max_concurrency = self.max_concurrency.max(1);
+        config
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(server::serve(args.config()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// No command: refresh the index of `corpus/` if needed, then serve.
+pub fn run_default(corpus: PathBuf, args: Args) -> anyhow::Result<ExitCode> {
+    let analyzer = Analyzer::shared();
+    if corpus.is_dir() && index::is_stale(&args.index, &corpus, &analyzer) {
+        tracing::info!(corpus = %corpus.display(), index = %args.index.display(), "index missing or older than the corpus; indexing");
+        let summary = super::index::build(&corpus, &args.index)?;
+        tracing::info!(
+            articles = summary.meta.articles,
+            sections = summary.meta.sections,
+            fixes = summary.meta.fixes,
+            seconds = summary.seconds,
+            "indexed"
+        );
+    }
+    run(args)
+}

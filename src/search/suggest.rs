@@ -1,0 +1,199 @@
+//! Suggestions for search-as-you-type: completions of what has been typed
+//! so far, from article titles, fix cards and their symptoms, and domain
+//! terms, matched by prefix on the text itself, its pinyin (`lakala`) or its
+//! initials (`lkl`).
+//!
+//! Pinyin lives only here. Full-text search never compares sounds, so a
+//! homophone never leaks into the results; a suggestion is always a real
+//! phrase of the knowledge base that the user then searches for.
+
+use std::collections::HashSet;
+
+use pinyin::ToPinyin;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::analysis::Analyzer;
+
+/// The most suggestions one request returns.
+pub const MAX_SUGGESTIONS: usize = 8;
+/// How many prefix matches are ranked before the best are kept.
+const SCAN_LIMIT: usize = 2_000;
+
+/// One completion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Suggestion {
+    /// The text to search for.
+    pub text: String,
+    /// `term`, `fix`, `symptom` or `title`.
+    pub kind: String,
+    /// The fix card (for `fix` and `symptom`) or article (for `title`) it
+    /// comes from.
+    pub id: Option<String>,
+}
+
+/// Kinds of suggestion, best first when equally good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Term,
+    Fix,
+    Symptom,
+    Title,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Term => "term",
+            Kind::Fix => "fix",
+            Kind::Symptom => "symptom",
+            Kind::Title => "title",
+        }
+    }
+}
+
+/// A sorted table of keys (normalized text, pinyin, initials) pointing at
+/// suggestions.
+#[derive(Debug, Default)]
+pub struct Suggester {
+    entries: Vec<(String, Kind, Option<String>)>,
+    keys: Vec<(String, u32)>,
+}
+
+impl Suggester {
+    /// Builds the table from `(text, kind, id)` triples.
+    pub fn new(
+        items: impl IntoIterator<Item = (String, Kind, Option<String>)>,
+        analyzer: &Analyzer,
+    ) -> Suggester {
+        let mut suggester = Suggester::default();
+        let mut seen = HashSet::new();
+        for (text, kind, id) in items {
+            let text = text.trim().to_string();
+            if text.is_empty() || text.chars().count() > 40 || !seen.insert(text.clone()) {
+                continue;
+            }
+            let at = suggester.entries.len() as u32;
+            let normalized: String = analyzer
+                .normalize(&text)
+                .as_str()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let (full, initials) = pinyin_keys(&normalized);
+            for key in [normalized, full, initials] {
+                if !key.is_empty() {
+                    suggester.keys.push((key, at));
+                }
+            }
+            suggester.entries.push((text, kind, id));
+        }
+        suggester.keys.sort();
+        suggester.keys.dedup();
+        suggester
+    }
+
+    /// Up to `limit` completions of `prefix`: shorter and more specific
+    /// kinds first.
+    pub fn suggest(&self, prefix: &str, limit: usize, analyzer: &Analyzer) -> Vec<Suggestion> {
+        let prefix: String = analyzer
+            .normalize(prefix)
+            .as_str()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if prefix.is_empty() {
+            return Vec::new();
+        }
+        let start = self
+            .keys
+            .partition_point(|(k, _)| k.as_str() < prefix.as_str());
+        let mut found: Vec<u32> = self.keys[start..]
+            .iter()
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .take(SCAN_LIMIT)
+            .map(|&(_, at)| at)
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.sort_by_key(|&at| {
+            let (text, kind, _) = &self.entries[at as usize];
+            (text.chars().count(), *kind)
+        });
+        found
+            .into_iter()
+            .take(limit)
+            .map(|at| {
+                let (text, kind, id) = &self.entries[at as usize];
+                Suggestion {
+                    text: text.clone(),
+                    kind: kind.name().to_string(),
+                    id: id.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Full pinyin without tones (`lakala`) and initials (`lkl`), when the text
+/// has Chinese characters; ASCII letters and digits are kept as they are.
+fn pinyin_keys(text: &str) -> (String, String) {
+    let mut full = String::new();
+    let mut initials = String::new();
+    let mut has_han = false;
+    for c in text.chars() {
+        if let Some(p) = c.to_pinyin() {
+            has_han = true;
+            full.push_str(p.plain());
+            initials.push_str(p.first_letter());
+        } else if c.is_ascii_alphanumeric() {
+            full.push(c);
+            initials.push(c);
+        }
+    }
+    if has_han {
+        (full, initials)
+    } else {
+        (String::new(), String::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn suggester() -> Suggester {
+        let items = [
+            ("拉卡拉", Kind::Term),
+            ("无效终端", Kind::Term),
+            ("拉卡拉POS机83无效终端", Kind::Title),
+            ("刘德华", Kind::Term),
+        ]
+        .map(|(t, k)| (t.to_string(), k, None));
+        Suggester::new(items, &Analyzer::shared())
+    }
+
+    fn texts(prefix: &str) -> Vec<String> {
+        suggester()
+            .suggest(prefix, 8, &Analyzer::shared())
+            .into_iter()
+            .map(|s| s.text)
+            .collect()
+    }
+
+    #[test]
+    fn prefix_pinyin_and_initials() {
+        assert_eq!(texts("拉卡"), ["拉卡拉", "拉卡拉POS机83无效终端"]);
+        assert_eq!(texts("lakala"), ["拉卡拉", "拉卡拉POS机83无效终端"]);
+        assert_eq!(texts("lkl"), ["拉卡拉", "拉卡拉POS机83无效终端"]);
+        assert_eq!(texts("wuxiao"), ["无效终端"]);
+        assert_eq!(texts("LKL"), texts("lkl"));
+    }
+
+    #[test]
+    fn nothing_for_nothing() {
+        assert!(texts("").is_empty());
+        assert!(texts("zzzz").is_empty());
+    }
+}

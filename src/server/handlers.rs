@@ -1,0 +1,348 @@
+//! Route handlers. Search work runs on the blocking pool, off the async
+//! runtime; each request takes the engine that is live when it starts and
+//! finishes on it even if a reload swaps in another meanwhile.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+use super::error::{ApiError, ErrorBody};
+use super::params::Params;
+use crate::corpus::{Category, FixCard};
+use crate::search::answer::AnswerResponse;
+use crate::search::suggest::Suggestion;
+use crate::search::{ArticleView, Engine, Facet, SearchRequest, SearchResponse};
+
+/// Runs `work` with the live engine on the blocking pool.
+async fn with_engine<T, F>(state: &AppState, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(Arc<Engine>) -> Result<T, ApiError> + Send + 'static,
+{
+    let engine = state.engine()?;
+    tokio::task::spawn_blocking(move || work(engine))
+        .await
+        .map_err(ApiError::internal)?
+}
+
+/// Ids are URL-safe by construction; anything else cannot exist.
+fn checked_id(id: &str, what: &str) -> Result<(), ApiError> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!("no {what} with that id")))
+    }
+}
+
+/// Ranked articles, one per article, with the featured fix.
+#[utoipa::path(get, path = "/api/search", tag = "search",
+    params(
+        ("q" = String, Query, description = "The query: words, \"exact phrases\", -excluded words (1 to 200 characters)"),
+        ("limit" = Option<usize>, Query, description = "Hits per page, 1 to 50 (default 10)"),
+        ("offset" = Option<usize>, Query, description = "Hits to skip, 0 to 1000 (default 0)"),
+        ("category" = Option<Category>, Query, description = "Only this category"),
+        ("brand" = Option<String>, Query, description = "Only this brand"),
+    ),
+    responses(
+        (status = 200, description = "Results", body = SearchResponse),
+        (status = 400, description = "Bad parameters", body = ErrorBody),
+        (status = 503, description = "No index loaded", body = ErrorBody),
+    ))]
+pub async fn search(
+    State(state): State<AppState>,
+    uri: Uri,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let params = Params::parse(uri.query(), &["q", "limit", "offset", "category", "brand"])?;
+    let request = SearchRequest {
+        query: params.query()?,
+        limit: params.number("limit", 10, 1..=crate::search::MAX_LIMIT)?,
+        offset: params.number("offset", 0, 0..=crate::search::MAX_OFFSET)?,
+        category: params.category()?,
+        brand: params.get("brand").map(String::from),
+    };
+    request.validate()?;
+    Ok(Json(
+        with_engine(&state, move |engine| Ok(engine.search(&request)?)).await?,
+    ))
+}
+
+/// The one best answer, with a confidence, or `"answer": null`.
+#[utoipa::path(get, path = "/api/answer", tag = "search",
+    params(("q" = String, Query, description = "A symptom, a terminal code or a customer's question (1 to 200 characters)")),
+    responses(
+        (status = 200, description = "The answer, or null", body = AnswerResponse),
+        (status = 400, description = "Bad parameters", body = ErrorBody),
+        (status = 503, description = "No index loaded", body = ErrorBody),
+    ))]
+pub async fn answer(
+    State(state): State<AppState>,
+    uri: Uri,
+) -> Result<Json<AnswerResponse>, ApiError> {
+    let params = Params::parse(uri.query(), &["q"])?;
+    let query = params.query()?;
+    crate::search::validate_query(&query)?;
+    Ok(Json(
+        with_engine(&state, move |engine| Ok(engine.answer(&query)?)).await?,
+    ))
+}
+
+/// Completions for search-as-you-type.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestResponse {
+    pub query: String,
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// Completions of a prefix: titles, symptoms, terms; pinyin and initials too.
+#[utoipa::path(get, path = "/api/suggest", tag = "search",
+    params(
+        ("q" = String, Query, description = "What has been typed so far (1 to 200 characters)"),
+        ("limit" = Option<usize>, Query, description = "At most this many, 1 to 8 (default 8)"),
+    ),
+    responses(
+        (status = 200, description = "Completions", body = SuggestResponse),
+        (status = 400, description = "Bad parameters", body = ErrorBody),
+    ))]
+pub async fn suggest(
+    State(state): State<AppState>,
+    uri: Uri,
+) -> Result<Json<SuggestResponse>, ApiError> {
+    let params = Params::parse(uri.query(), &["q", "limit"])?;
+    let query = params.query()?;
+    crate::search::validate_query(&query)?;
+    let limit = params.number("limit", 8, 1..=crate::search::suggest::MAX_SUGGESTIONS)?;
+    with_engine(&state, move |engine| {
+        Ok(Json(SuggestResponse {
+            suggestions: engine.suggest(&query, limit),
+            query,
+        }))
+    })
+    .await
+}
+
+/// Counts for the filters.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetsResponse {
+    pub categories: Vec<Facet>,
+    pub brands: Vec<Facet>,
+}
+
+/// Article counts by category and brand.
+#[utoipa::path(get, path = "/api/facets", tag = "browse",
+    responses((status = 200, description = "Counts", body = FacetsResponse)))]
+pub async fn facets(State(state): State<AppState>) -> Result<Json<FacetsResponse>, ApiError> {
+    let engine = state.engine()?;
+    let (categories, brands) = engine.facets();
+    Ok(Json(FacetsResponse { categories, brands }))
+}
+
+/// A fix card in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FixSummary {
+    pub id: String,
+    pub title: String,
+    pub codes: Vec<String>,
+    pub category: Option<Category>,
+}
+
+/// Every fix card.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FixList {
+    pub fixes: Vec<FixSummary>,
+}
+
+/// Every fix card, by id.
+#[utoipa::path(get, path = "/api/fixes", tag = "browse",
+    responses((status = 200, description = "The cards", body = FixList)))]
+pub async fn fixes(State(state): State<AppState>) -> Result<Json<FixList>, ApiError> {
+    with_engine(&state, |engine| {
+        let fixes = engine
+            .fixes()?
+            .into_iter()
+            .map(|c| FixSummary {
+                id: c.id,
+                title: c.title,
+                codes: c.codes,
+                category: c.category,
+            })
+            .collect();
+        Ok(Json(FixList { fixes }))
+    })
+    .await
+}
+
+/// One fix card.
+#[utoipa::path(get, path = "/api/fixes/{id}", tag = "browse",
+    params(("id" = String, Path, description = "The card's id")),
+    responses(
+        (status = 200, description = "The card", body = FixCard),
+        (status = 404, description = "No such card", body = ErrorBody),
+    ))]
+pub async fn fix(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<FixCard>, ApiError> {
+    checked_id(&id, "fix card")?;
+    with_engine(&state, move |engine| {
+        engine
+            .fix(&id)?
+            .map(Json)
+            .ok_or_else(|| ApiError::not_found("no fix card with that id"))
+    })
+    .await
+}
+
+/// One article: front matter, sections and sanitized HTML.
+#[utoipa::path(get, path = "/api/articles/{id}", tag = "browse",
+    params(("id" = String, Path, description = "The article's id")),
+    responses(
+        (status = 200, description = "The article", body = ArticleView),
+        (status = 404, description = "No such article", body = ErrorBody),
+    ))]
+pub async fn article(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<ArticleView>, ApiError> {
+    checked_id(&id, "article")?;
+    with_engine(&state, move |engine| {
+        engine
+            .article_view(&id)?
+            .map(Json)
+            .ok_or_else(|| ApiError::not_found("no article with that id"))
+    })
+    .await
+}
+
+/// Liveness and readiness.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "Up", body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        error: None,
+    })
+}
+
+/// An index is loaded and searchable.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, description = "No index loaded", body = Health),
+    ))]
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.engine() {
+        Ok(_) => Json(Health {
+            status: "ready".into(),
+            error: None,
+        })
+        .into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health {
+                status: "not ready".into(),
+                error: Some(e.message),
+            }),
+        )
+            .into_response(),
+    }
+}
+
+/// Metrics in Prometheus' text format.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics().render(),
+    )
+        .into_response()
+}
+
+/// What a reload swapped in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reloaded {
+    pub generation: String,
+    pub articles: usize,
+    pub fixes: usize,
+}
+
+/// Reopens the index from disk and swaps it in; requests in flight finish
+/// on the old one.
+#[utoipa::path(post, path = "/api/admin/reload", tag = "operations",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Reloaded", body = Reloaded),
+        (status = 401, description = "Missing or wrong token", body = ErrorBody),
+        (status = 503, description = "The index on disk could not be opened; the old one stays", body = ErrorBody),
+    ))]
+pub async fn reload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Reloaded>, ApiError> {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !state.token_matches(presented) {
+        return Err(ApiError::unauthorized());
+    }
+    let engine = state.reload().await?;
+    let meta = engine.meta();
+    Ok(Json(Reloaded {
+        generation: engine
+            .index()
+            .generation
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        articles: meta.articles,
+        fixes: meta.fixes,
+    }))
+}
+
+/// The OpenAPI document of this API.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
+    responses((status = 200, description = "This document", content_type = "application/json")))]
+pub async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        super::openapi::document(),
+    )
+        .into_response()
+}
+
+/// Anything else: JSON 404.
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such route")
+}
+
+/// A route called with the wrong method: JSON 405.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        message: "method not allowed".into(),
+    }
+}

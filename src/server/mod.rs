@@ -1,0 +1,310 @@
+//! `posfaq serve`: the JSON API and the search page over HTTP (axum).
+//!
+//! [`router`] builds the whole application from an [`AppState`]; `serve`
+//! binds it to a socket and the tests drive it with `oneshot`. The live
+//! engine sits behind a lock that is held only to clone an `Arc`: a reload
+//! (`POST /api/admin/reload` or SIGHUP) opens the new index off to the side
+//! and swaps it in at once, while requests in flight finish on the old one.
+
+pub mod error;
+mod handlers;
+mod metrics;
+mod openapi;
+mod params;
+mod web;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::routing::{get, post};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::search::Engine;
+use error::ApiError;
+use metrics::Metrics;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub index: PathBuf,
+    pub addr: SocketAddr,
+    /// Enables `POST /api/admin/reload` when set.
+    pub admin_token: Option<String>,
+    /// Origins allowed to call the API from other sites (`*` for any);
+    /// empty means same-origin only.
+    pub cors_origins: Vec<String>,
+    pub request_timeout: Duration,
+    /// Requests handled at once; more wait their turn.
+    pub max_concurrency: usize,
+}
+
+impl Config {
+    /// Defaults for an index directory and an address.
+    pub fn new(index: PathBuf, addr: SocketAddr) -> Config {
+        Config {
+            index,
+            addr,
+            admin_token: None,
+            cors_origins: Vec::new(),
+            request_timeout: Duration::from_secs(10),
+            max_concurrency: 256,
+        }
+    }
+}
+
+/// Shared state of all handlers.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    index: PathBuf,
+    engine: RwLock<Option<Arc<Engine>>>,
+    load_error: RwLock<Option<String>>,
+    /// SHA-256 of the admin token: compared in constant time.
+    admin_token: Option<[u8; 32]>,
+    metrics: Metrics,
+    reload: tokio::sync::Mutex<()>,
+}
+
+fn digest(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+impl AppState {
+    /// Opens the index of `config`. A missing or broken index is logged
+    /// and leaves the state not ready (`/readyz` says why) instead of
+    /// failing: a later reload can fix it.
+    pub fn new(config: &Config) -> AppState {
+        let state = AppState {
+            inner: Arc::new(Inner {
+                index: config.index.clone(),
+                engine: RwLock::new(None),
+                load_error: RwLock::new(None),
+                admin_token: config
+                    .admin_token
+                    .as_deref()
+                    .filter(|t| !t.is_empty())
+                    .map(digest),
+                metrics: Metrics::new(),
+                reload: tokio::sync::Mutex::new(()),
+            }),
+        };
+        match Engine::open(&config.index) {
+            Ok(engine) => state.install(Arc::new(engine)),
+            Err(e) => {
+                tracing::error!(index = %config.index.display(), error = %e, "no index loaded; /readyz reports not ready");
+                *state
+                    .inner
+                    .load_error
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+            }
+        }
+        state
+    }
+
+    fn install(&self, engine: Arc<Engine>) {
+        self.inner.metrics.set_engine(&engine);
+        *self.inner.engine.write().unwrap_or_else(|p| p.into_inner()) = Some(engine);
+        *self
+            .inner
+            .load_error
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// The live engine, or 503 when none is loaded.
+    pub fn engine(&self) -> Result<Arc<Engine>, ApiError> {
+        if let Some(engine) = self
+            .inner
+            .engine
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            return Ok(engine);
+        }
+        let why = self
+            .inner
+            .load_error
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        Err(ApiError::unavailable(format!(
+            "no index is loaded{}",
+            why.map(|w| format!(": {w}")).unwrap_or_default()
+        )))
+    }
+
+    fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// Whether `presented` is the admin token (false when none is set).
+    fn token_matches(&self, presented: &str) -> bool {
+        match &self.inner.admin_token {
+            Some(expected) => bool::from(expected.ct_eq(&digest(presented))),
+            None => false,
+        }
+    }
+
+    /// Opens the index from disk again and swaps it in. On failure the
+    /// live engine stays.
+    pub async fn reload(&self) -> Result<Arc<Engine>, ApiError> {
+        let _one_at_a_time = self.inner.reload.lock().await;
+        let dir = self.inner.index.clone();
+        let opened = tokio::task::spawn_blocking(move || Engine::open(&dir))
+            .await
+            .map_err(ApiError::internal)?;
+        match opened {
+            Ok(engine) => {
+                let engine = Arc::new(engine);
+                self.install(engine.clone());
+                self.inner.metrics.reloaded(true);
+                tracing::info!(generation = %engine.index().generation.display(), "index reloaded");
+                Ok(engine)
+            }
+            Err(e) => {
+                self.inner.metrics.reloaded(false);
+                tracing::error!(error = %e, "reload failed; the previous index stays live");
+                Err(ApiError::unavailable(format!(
+                    "reload failed, the previous index stays live: {e}"
+                )))
+            }
+        }
+    }
+}
+
+/// The whole application: API, page, operations routes and middleware.
+pub fn router(state: AppState, config: &Config) -> Router {
+    let mut api = Router::new()
+        .route("/api/search", get(handlers::search))
+        .route("/api/answer", get(handlers::answer))
+        .route("/api/suggest", get(handlers::suggest))
+        .route("/api/facets", get(handlers::facets))
+        .route("/api/fixes", get(handlers::fixes))
+        .route("/api/fixes/{id}", get(handlers::fix))
+        .route("/api/articles/{id}", get(handlers::article))
+        .route("/api/openapi.json", get(handlers::openapi))
+        .route("/healthz", get(handlers::healthz))
+        .route("/readyz", get(handlers::readyz))
+        .route("/metrics", get(handlers::metrics))
+        .route("/", get(web::index))
+        .route("/index.html", get(web::index))
+        .route("/app.js", get(web::app_js))
+        .route("/style.css", get(web::style_css))
+        .route("/widget.js", get(web::widget_js))
+        .route("/embed-example.html", get(web::embed_example));
+    if state.inner.admin_token.is_some() {
+        api = api.route("/api/admin/reload", post(handlers::reload));
+    }
+    let mut app = api
+        .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ));
+    for (name, value) in web::security_headers() {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    let app = app.layer(
+        ServiceBuilder::new()
+            .layer(TraceLayer::new_for_http())
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                config.request_timeout,
+            ))
+            .layer(CompressionLayer::new())
+            .layer(RequestBodyLimitLayer::new(16 * 1024))
+            .layer(tower::limit::ConcurrencyLimitLayer::new(
+                config.max_concurrency,
+            )),
+    );
+    let app = match cors(&config.cors_origins) {
+        Some(layer) => app.layer(layer),
+        None => app,
+    };
+    app.with_state(state)
+}
+
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET]),
+    )
+}
+
+/// Serves until SIGINT or SIGTERM, reloading the index on SIGHUP.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let state = tokio::task::spawn_blocking({
+        let config = config.clone();
+        move || AppState::new(&config)
+    })
+    .await?;
+    let app = router(state.clone(), &config);
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    tracing::info!("serving http://{}", listener.local_addr()?);
+    #[cfg(unix)]
+    tokio::spawn(reload_on_sighup(state));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn reload_on_sighup(state: AppState) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        let _ = state.reload().await;
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            term.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

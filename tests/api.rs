@@ -1,0 +1,491 @@
+//! The HTTP API through the real router (`tower::ServiceExt::oneshot`, no
+//! socket): every endpoint, its errors, the headers, admin reload and a
+//! reload racing concurrent searches.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use posfaq::analysis::Analyzer;
+use posfaq::server::{AppState, Config, router};
+use tower::ServiceExt;
+
+const TOKEN: &str = "test-admin-token";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    index: std::path::PathBuf,
+    app: Router,
+}
+
+fn app_for(index: &Path, token: Option<&str>) -> Router {
+    let mut config = Config::new(index.to_path_buf(), "127.0.0.1:0".parse().unwrap());
+    config.admin_token = token.map(String::from);
+    router(AppState::new(&config), &config)
+}
+
+fn fixture(token: Option<&str>) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let corpus = posfaq::corpus::load_dir(&common::real_corpus()).unwrap();
+    posfaq::index::build(&corpus, &index, Analyzer::shared()).unwrap();
+    Fixture {
+        app: app_for(&index, token),
+        index,
+        _dir: dir,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: header::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn send(app: &Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn get(app: &Router, uri: &str) -> Reply {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+fn encode(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// An error is JSON `{"error": "..."}` with the given status.
+fn assert_error(reply: &Reply, status: StatusCode) {
+    assert_eq!(reply.status, status, "{}", reply.text());
+    let json = reply.json();
+    assert!(
+        json["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{json}"
+    );
+}
+
+#[tokio::test]
+async fn search_returns_the_cli_shape_with_the_fix() {
+    let f = fixture(None);
+    let reply = get(
+        &f.app,
+        &format!("/api/search?q={}&limit=3", encode("83无效终端")),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let json = reply.json();
+    assert_eq!(json["query"], "83无效终端");
+    assert_eq!(json["hits"][0]["source"], "003_1e0cf13f601712b3.txt");
+    assert!(json["hits"].as_array().unwrap().len() <= 3);
+    assert_eq!(json["fix"]["id"], "invalid-terminal");
+    assert!(json["took_ms"].is_number() && json["total"].is_number());
+}
+
+#[tokio::test]
+async fn search_filters_and_pages() {
+    let f = fixture(None);
+    let q = encode("刷卡");
+    let all = get(&f.app, &format!("/api/search?q={q}")).await.json();
+    let second = get(&f.app, &format!("/api/search?q={q}&limit=1&offset=1"))
+        .await
+        .json();
+    assert_eq!(second["hits"][0]["id"], all["hits"][1]["id"]);
+    let filtered = get(
+        &f.app,
+        &format!("/api/search?q={q}&brand={}", encode("立刷")),
+    )
+    .await
+    .json();
+    for hit in filtered["hits"].as_array().unwrap() {
+        assert!(
+            hit["brands"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|b| b == "立刷"),
+            "{hit}"
+        );
+    }
+    let fees = get(&f.app, &format!("/api/search?q={q}&category=fees")).await;
+    assert_eq!(fees.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn answer_returns_a_card_or_null() {
+    let f = fixture(None);
+    let json = get(&f.app, &format!("/api/answer?q={}", encode("83无效终端")))
+        .await
+        .json();
+    assert_eq!(json["answer"]["id"], "invalid-terminal");
+    assert!(json["answer"]["steps"].as_array().unwrap().len() >= 2);
+    let json = get(
+        &f.app,
+        &format!("/api/answer?q={}", encode("今天天气怎么样")),
+    )
+    .await
+    .json();
+    assert!(json["answer"].is_null(), "{json}");
+}
+
+#[tokio::test]
+async fn suggest_completes_text_pinyin_and_initials() {
+    let f = fixture(None);
+    for (typed, expected) in [
+        ("lakala", "拉卡拉"),
+        ("lkl", "拉卡拉"),
+        ("wuxiao", "无效终端"),
+        (&*encode("无效"), "无效终端"),
+    ] {
+        let json = get(&f.app, &format!("/api/suggest?q={typed}")).await.json();
+        let texts: Vec<&str> = json["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["text"].as_str())
+            .collect();
+        assert!(texts.contains(&expected), "{typed}: {texts:?}");
+    }
+}
+
+#[tokio::test]
+async fn browse_fixes_articles_and_facets() {
+    let f = fixture(None);
+    let fixes = get(&f.app, "/api/fixes").await.json();
+    assert!(fixes["fixes"].as_array().unwrap().len() >= 88);
+    let card = get(&f.app, "/api/fixes/rc-51").await.json();
+    assert_eq!(card["codes"][0], "51");
+    assert!(card["steps"].as_array().unwrap().len() >= 2);
+    let article = get(&f.app, "/api/articles/lakala-83-invalid-terminal")
+        .await
+        .json();
+    assert_eq!(article["source"], "003_1e0cf13f601712b3.txt");
+    let html = article["html"].as_str().unwrap();
+    assert!(html.contains("id=\"s-1\""), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+    let anchors: Vec<&str> = article["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["anchor"].as_str())
+        .collect();
+    for anchor in anchors.iter().filter(|a| **a != "s-0") {
+        assert!(
+            html.contains(&format!("id=\"{anchor}\"")),
+            "{anchor} not in the html"
+        );
+    }
+    let facets = get(&f.app, "/api/facets").await.json();
+    assert!(
+        facets["brands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["name"] == "拉卡拉")
+    );
+    assert!(
+        facets["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "status-error")
+    );
+}
+
+#[tokio::test]
+async fn bad_parameters_are_json_400s() {
+    let f = fixture(None);
+    let long = "a".repeat(201);
+    for uri in [
+        "/api/search".to_string(),
+        "/api/search?q=".to_string(),
+        "/api/search?q=%20%20".to_string(),
+        format!("/api/search?q={long}"),
+        "/api/search?q=a&limit=51".to_string(),
+        "/api/search?q=a&limit=0".to_string(),
+        "/api/search?q=a&limit=-1".to_string(),
+        "/api/search?q=a&limit=abc".to_string(),
+        "/api/search?q=a&offset=99999999999999999999".to_string(),
+        "/api/search?q=a&category=misc".to_string(),
+        "/api/search?q=a&q=b".to_string(),
+        "/api/search?q=%FF%FE".to_string(),
+        "/api/search?q=%ED%A0%80".to_string(),
+        "/api/search?q=a%00b".to_string(),
+        "/api/answer?q=".to_string(),
+        format!("/api/answer?q={long}"),
+        "/api/suggest?q=".to_string(),
+        "/api/suggest?q=a&limit=9".to_string(),
+    ] {
+        assert_error(&get(&f.app, &uri).await, StatusCode::BAD_REQUEST);
+    }
+    // 200 characters is the limit, not over it; unknown parameters are ignored.
+    assert_eq!(
+        get(&f.app, &format!("/api/search?q={}&foo=1", "a".repeat(200)))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn unknown_things_are_json_404s() {
+    let f = fixture(None);
+    for uri in [
+        "/api/articles/..%2F..%2Fetc%2Fpasswd",
+        "/api/articles/../../etc/passwd",
+        "/api/articles/nope",
+        "/api/fixes/nope",
+        "/api/fixes/%2e%2e",
+        "/api/nope",
+        "/nope.js",
+        "/web/index.html",
+        "/../Cargo.toml",
+    ] {
+        assert_error(&get(&f.app, uri).await, StatusCode::NOT_FOUND);
+    }
+    let reply = send(
+        &f.app,
+        Request::post("/api/search?q=a")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_error(&reply, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn operations_endpoints() {
+    let f = fixture(None);
+    assert_eq!(get(&f.app, "/healthz").await.status, StatusCode::OK);
+    assert_eq!(get(&f.app, "/readyz").await.json()["status"], "ready");
+    get(&f.app, "/api/search?q=a").await;
+    let metrics = get(&f.app, "/metrics").await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    let text = metrics.text();
+    // Prometheus text: comments, or `name{labels} value` with a numeric value.
+    for line in text
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let (_, value) = line
+            .rsplit_once(' ')
+            .unwrap_or_else(|| panic!("bad line {line}"));
+        assert!(value.parse::<f64>().is_ok(), "bad value in {line}");
+    }
+    assert!(
+        text.contains("posfaq_http_requests_total{route=\"/api/search\",status=\"200\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("posfaq_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(
+        text.contains("posfaq_documents{kind=\"articles\"} 5"),
+        "{text}"
+    );
+    assert!(text.contains("posfaq_index_size_bytes"), "{text}");
+}
+
+#[tokio::test]
+async fn openapi_document_lists_every_route() {
+    let f = fixture(Some(TOKEN));
+    let doc = get(&f.app, "/api/openapi.json").await.json();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    let paths = doc["paths"].as_object().unwrap();
+    for route in [
+        "/api/search",
+        "/api/answer",
+        "/api/suggest",
+        "/api/facets",
+        "/api/fixes",
+        "/api/fixes/{id}",
+        "/api/articles/{id}",
+        "/api/admin/reload",
+        "/api/openapi.json",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/",
+        "/widget.js",
+    ] {
+        assert!(paths.contains_key(route), "{route} missing");
+    }
+    // Every schema reference resolves.
+    let text = doc.to_string();
+    for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "{name} is not defined"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_page_is_served_with_strict_headers() {
+    let f = fixture(None);
+    let page = get(&f.app, "/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("id=\"q\""));
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(page.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    for asset in ["/app.js", "/style.css", "/widget.js"] {
+        assert_eq!(get(&f.app, asset).await.status, StatusCode::OK, "{asset}");
+    }
+    let widget = get(&f.app, "/widget.js").await;
+    assert_eq!(
+        widget.headers["cross-origin-resource-policy"],
+        "cross-origin"
+    );
+    assert!(
+        widget.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+}
+
+fn reload_request(token: Option<&str>) -> Request<Body> {
+    let mut request = Request::post("/api/admin/reload");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn reload_needs_the_token() {
+    let f = fixture(Some(TOKEN));
+    assert_error(
+        &send(&f.app, reload_request(None)).await,
+        StatusCode::UNAUTHORIZED,
+    );
+    let wrong = send(&f.app, reload_request(Some("wrong"))).await;
+    assert_error(&wrong, StatusCode::UNAUTHORIZED);
+    assert!(!wrong.text().contains(TOKEN));
+    let ok = send(&f.app, reload_request(Some(TOKEN))).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    assert_eq!(ok.json()["articles"], 5);
+    // Without a configured token the route does not exist.
+    let off = fixture(None);
+    assert_error(
+        &send(&off.app, reload_request(Some(TOKEN))).await,
+        StatusCode::NOT_FOUND,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_during_concurrent_searches_loses_none() {
+    let f = fixture(Some(TOKEN));
+    let app = Arc::new(f.app.clone());
+    let corpus = posfaq::corpus::load_dir(&common::real_corpus()).unwrap();
+    let mut searches = Vec::new();
+    for i in 0..8 {
+        let app = app.clone();
+        searches.push(tokio::spawn(async move {
+            let mut statuses = Vec::new();
+            for j in 0..40 {
+                let q = if (i + j) % 2 == 0 {
+                    "83无效终端"
+                } else {
+                    "终端未登记"
+                };
+                let reply = get(&app, &format!("/api/search?q={}", encode(q))).await;
+                statuses.push((
+                    reply.status,
+                    reply.json()["hits"].as_array().map_or(0, |h| h.len()),
+                ));
+            }
+            statuses
+        }));
+    }
+    for _ in 0..5 {
+        tokio::task::block_in_place(|| {
+            posfaq::index::build(&corpus, &f.index, Analyzer::shared()).unwrap()
+        });
+        let reply = send(&app, reload_request(Some(TOKEN))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    }
+    for task in searches {
+        for (status, hits) in task.await.unwrap() {
+            assert_eq!(status, StatusCode::OK);
+            assert!(hits > 0);
+        }
+    }
+}
+
+#[tokio::test]
+async fn without_an_index_the_service_is_up_but_not_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_for(&dir.path().join("missing"), None);
+    assert_eq!(get(&app, "/healthz").await.status, StatusCode::OK);
+    let ready = get(&app, "/readyz").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        ready.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("posfaq index")
+    );
+    assert_error(
+        &get(&app, "/api/search?q=a").await,
+        StatusCode::SERVICE_UNAVAILABLE,
+    );
+    assert_eq!(get(&app, "/").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_corrupt_index_is_not_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("CURRENT"), "gen-1").unwrap();
+    std::fs::create_dir(dir.path().join("gen-1")).unwrap();
+    std::fs::write(dir.path().join("gen-1/posfaq.json"), "{not json").unwrap();
+    let app = app_for(dir.path(), None);
+    let ready = get(&app, "/readyz").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        ready.json()["error"].as_str().unwrap().contains("corrupt"),
+        "{}",
+        ready.text()
+    );
+}
