@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use axum::Json;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -31,18 +32,19 @@ where
         .map_err(ApiError::internal)?
 }
 
-/// Ids are URL-safe by construction; anything else cannot exist.
-fn checked_id(id: &str, what: &str) -> Result<(), ApiError> {
+/// The id in the path. Ids are URL-safe by construction, so one that is
+/// not (or does not even decode) cannot exist: a JSON 404 either way.
+fn checked_id(path: Result<Path<String>, PathRejection>, what: &str) -> Result<String, ApiError> {
+    let not_found = || ApiError::not_found(format!("no {what} with that id"));
+    let Ok(Path(id)) = path else {
+        return Err(not_found());
+    };
     let ok = !id.is_empty()
         && id.len() <= 128
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::not_found(format!("no {what} with that id")))
-    }
+    if ok { Ok(id) } else { Err(not_found()) }
 }
 
 /// Ranked articles, one per article, with the featured fix.
@@ -191,9 +193,9 @@ pub async fn fixes(State(state): State<AppState>) -> Result<Json<FixList>, ApiEr
     ))]
 pub async fn fix(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<FixCard>, ApiError> {
-    checked_id(&id, "fix card")?;
+    let id = checked_id(path, "fix card")?;
     with_engine(&state, move |engine| {
         engine
             .fix(&id)?
@@ -212,9 +214,9 @@ pub async fn fix(
     ))]
 pub async fn article(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<ArticleView>, ApiError> {
-    checked_id(&id, "article")?;
+    let id = checked_id(path, "article")?;
     with_engine(&state, move |engine| {
         engine
             .article_view(&id)?
