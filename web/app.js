@@ -425,6 +425,20 @@
     return 'low';
   }
 
+  // Card texts keep their paragraphs: one <p> per line of the text.
+  function fillParagraphs(el, text) {
+    const paragraphs = String(text || '')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .map((line) => {
+        const p = document.createElement('p');
+        p.textContent = line;
+        return p;
+      });
+    el.replaceChildren(...paragraphs);
+  }
+
   function renderFix(fix, hits) {
     if (!fix) {
       hideFix();
@@ -432,7 +446,7 @@
     }
     els.fix.dataset.id = fix.id;
     $('fix-title').textContent = fix.title || '';
-    $('fix-summary').textContent = fix.summary || '';
+    fillParagraphs($('fix-summary'), fix.summary);
 
     const causes = asList(fix.causes);
     fillList($('fix-causes'), causes);
@@ -440,7 +454,7 @@
 
     fillList($('fix-steps'), asList(fix.steps));
 
-    $('fix-escalation').textContent = fix.escalation || '';
+    fillParagraphs($('fix-escalation'), fix.escalation);
     $('fix-escalation-block').hidden = !fix.escalation;
 
     $('fix-codes').replaceChildren(...asList(fix.codes).map((code) => badge(`代码 ${code}`, 'code')));

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashSet};
 use regex::{Regex, RegexBuilder};
 use serde::Serialize;
 
-use crate::analysis::{Repair, fold_char};
+use crate::analysis::{Repair, fold_char, is_han};
 
 const RULES: &str = include_str!("import_rules.tsv");
 
@@ -199,10 +199,10 @@ pub fn import_text(
             }
             line = rule.replace_all(&line, "").into_owned();
         }
-        let line = line
-            .trim_start_matches(|c: char| "。，,；;、".contains(c) || c.is_whitespace())
-            .trim()
-            .to_string();
+        let line = widen_punctuation(
+            line.trim_start_matches(|c: char| "。，,；;、".contains(c) || c.is_whitespace())
+                .trim(),
+        );
         if line.chars().count() < 2 {
             continue;
         }
@@ -252,6 +252,48 @@ fn repair(line: &str, rules: &Rules, report: &mut Report) -> String {
         line = replaced.into_owned();
     }
     line
+}
+
+/// ASCII punctuation next to Chinese text becomes its full-width form
+/// (`异常?` → `异常？`, `原因:` → `原因：`), as Chinese typesetting writes it.
+pub fn widen_punctuation(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let chinese = |c: Option<&char>| {
+        c.is_some_and(|&c| {
+            is_han(c)
+                || ('\u{3000}'..='\u{303F}').contains(&c)
+                || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+                || "“”‘’".contains(c)
+        })
+    };
+    let mut out = String::with_capacity(line.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let wide = match c {
+            ',' => '，',
+            '?' => '？',
+            ':' => '：',
+            ';' => '；',
+            '!' => '！',
+            '(' => '（',
+            ')' => '）',
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        let before = i.checked_sub(1).and_then(|k| chars.get(k));
+        let next_is_chinese = chinese(chars.get(i + 1));
+        let near_chinese = match c {
+            '(' => next_is_chinese,
+            ')' => chinese(before),
+            _ => {
+                chinese(before)
+                    || (next_is_chinese && !before.is_some_and(|b| b.is_ascii_alphanumeric()))
+            }
+        };
+        out.push(if near_chinese { wide } else { c });
+    }
+    out
 }
 
 /// A line's identity for duplicate detection: folded, without punctuation.
@@ -554,7 +596,7 @@ mod tests {
             md.contains("\n1. 检查网络：先看信号强不强，再看网线。\n2. 重启设备"),
             "{md}"
         );
-        assert!(md.contains("问：怎么办?\n"), "{md}");
+        assert!(md.contains("问：怎么办？\n"), "{md}");
         assert_eq!(
             (report.headings, report.questions, report.list_items),
             (2, 1, 2)
@@ -581,6 +623,22 @@ mod tests {
             "{md}"
         );
         assert_eq!(report.repaired["非常后 → 最后"].count, 1);
+    }
+
+    #[test]
+    fn punctuation_next_to_chinese_is_full_width() {
+        assert_eq!(
+            widen_punctuation("异常?原因:网络,或者(如断网)"),
+            "异常？原因：网络，或者（如断网）"
+        );
+        assert_eq!(
+            widen_punctuation("A0: MAC error, retry (now)"),
+            "A0: MAC error, retry (now)"
+        );
+        assert_eq!(
+            widen_punctuation("费率0.6%,很低"),
+            "费率0.6%,很低".replace(",", "，")
+        );
     }
 
     #[test]

@@ -385,7 +385,7 @@ mod render_tests {
         assert!(!html.contains("<h1"), "{html}");
         assert!(html.contains("<h2 id=\"s-1\">原因</h2>"), "{html}");
         assert!(
-            html.contains("<p><a id=\"s-2\"></a>问：怎么办？</p>"),
+            html.contains("<p><a id=\"s-2\"") && html.contains("</a>问：怎么办？</p>"),
             "{html}"
         );
         let anchors: Vec<String> = sections(&blocks(body, 1), "标题")

@@ -345,7 +345,12 @@ impl Engine {
         let id = text_of(doc, f.id);
         let (section, anchor, text) = self.best_section(searcher, plan, &id)?;
         Ok(Hit {
-            snippet: snippet::snippet(self.analyzer(), &text, &plan.highlights(), snippet::WIDTH),
+            snippet: snippet::snippet(
+                self.analyzer(),
+                &text,
+                &plan.highlights(self.analyzer()),
+                snippet::WIDTH,
+            ),
             title: text_of(doc, f.title),
             section,
             anchor,

@@ -177,10 +177,16 @@ impl QueryPlan {
         self.words.is_empty() && self.phrases.is_empty()
     }
 
-    /// Normalized strings to highlight: the words and the phrases.
-    pub fn highlights(&self) -> Vec<String> {
+    /// Normalized strings to highlight: the words, their sub-words (a hit
+    /// may match only through them) and the phrases.
+    pub fn highlights(&self, analyzer: &Analyzer) -> Vec<String> {
         let mut out: Vec<String> = self.words.iter().map(|w| w.text.clone()).collect();
+        for word in &self.words {
+            out.extend(subwords(&word.text, analyzer));
+        }
         out.extend(self.phrases.iter().map(|p| joined(p)));
+        out.sort();
+        out.dedup();
         out
     }
 

@@ -5,7 +5,7 @@
 //! query `终端`, and `刷ka卡` matches `刷卡`), then mapped back to the
 //! original text, where overlapping or touching matches merge into one mark.
 
-use crate::analysis::Analyzer;
+use crate::analysis::{Analyzer, is_han};
 
 /// Default snippet width in characters.
 pub const WIDTH: usize = 80;
@@ -109,14 +109,32 @@ fn window(matches: &[(usize, usize, u64)], len: usize, width: usize) -> (usize, 
 }
 
 fn push_text(out: &mut String, text: &str, (from, to): (usize, usize)) {
-    for c in text[from..to].chars() {
+    let mut chars = text[from..to].chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            // A line break between Chinese text disappears; between Latin
+            // words it is a space.
+            '\n' | '\r' => {
+                let wide = |c: Option<char>| {
+                    c.is_some_and(|c| {
+                        is_han(c)
+                            || ('\u{3000}'..='\u{303F}').contains(&c)
+                            || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+                    })
+                };
+                if !wide(out.chars().next_back())
+                    && !wide(chars.peek().copied())
+                    && !out.ends_with(' ')
+                {
+                    out.push(' ');
+                }
+            }
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '\n' | '\r' | '\t' => out.push(' '),
+            '\t' => out.push(' '),
             c => out.push(c),
         }
     }
@@ -165,6 +183,18 @@ mod tests {
         assert_eq!(visible.chars().filter(|c| *c != '…').count(), 20, "{s}");
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
         assert!(s.contains("<mark>无效终端</mark>"), "{s}");
+    }
+
+    #[test]
+    fn line_breaks_vanish_between_chinese_sentences() {
+        assert_eq!(
+            snip("重启设备。\n恢复出厂设置", &["重启"], 80),
+            "<mark>重启</mark>设备。恢复出厂设置"
+        );
+        assert_eq!(
+            snip("POS\nterminal", &["pos"], 80),
+            "<mark>POS</mark> terminal"
+        );
     }
 
     #[test]
