@@ -138,15 +138,22 @@ pub fn import_text(
         id: id.to_string(),
         ..Report::default()
     };
+    // Control characters have no place in an article (and none in YAML).
+    let raw: String = raw
+        .chars()
+        .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+        .collect();
     let mut lines: Vec<String> = raw
         .lines()
         .map(|l| l.trim_matches(|c: char| c.is_whitespace()).to_string())
         .filter(|l| !l.is_empty())
         .collect();
+    // An article needs a title: without a usable first line, the id stands in.
     let title = lines
         .first()
         .map(|t| repair(t, rules, &mut report))
-        .unwrap_or_default();
+        .filter(|t| t.chars().any(char::is_alphanumeric))
+        .unwrap_or_else(|| id.to_string());
     report.title = title.clone();
     if !lines.is_empty() {
         lines.remove(0);
@@ -513,9 +520,23 @@ fn guess_category(title: &str) -> &'static str {
     }
 }
 
-/// A YAML double-quoted string.
+/// A YAML double-quoted string; characters YAML cannot hold as they are
+/// (controls, U+FFFE, U+FFFF) are escaped.
 pub fn yaml_string(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn yaml_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
@@ -571,6 +592,15 @@ mod tests {
     fn run(raw: &str) -> (String, Report) {
         let rules = Rules::new(Analyzer::shared().repairs());
         import_text(raw, "x.txt", "x", "2026-11-22", &rules)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_imports_to_a_valid_article(raw in "(\\PC|\n|问:|一、|1、|http://a.cn|---|\\*|#){0,40}") {
+            let (markdown, _) = run(&raw);
+            let parsed = crate::corpus::parse_article(std::path::Path::new("x.md"), &markdown);
+            proptest::prop_assert!(parsed.is_ok(), "{:?}\n{}", parsed.err(), markdown);
+        }
     }
 
     #[test]

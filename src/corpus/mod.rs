@@ -18,7 +18,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-pub use fix::FixCard;
+pub use fix::{FixCard, parse_fix};
 
 use crate::{Error, Result};
 
