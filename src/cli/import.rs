@@ -38,15 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut outputs = Vec::new();
     for file in &args.files {
         let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-        let raw = String::from_utf8(bytes).map_err(|e| {
-            let valid = e.utf8_error().valid_up_to();
-            let line = e.as_bytes()[..valid]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
-            anyhow::anyhow!("{}:{line}: invalid UTF-8", file.display())
-        })?;
+        let raw = posfaq::corpus::decode(file, bytes)?;
         if raw.trim().is_empty() {
             bail!("{}:1: empty file", file.display());
         }

@@ -16,7 +16,8 @@ pub struct Split<'a> {
     pub yaml_line: usize,
 }
 
-/// Decodes a file's bytes as UTF-8, reporting the line of the first bad byte.
+/// Decodes a file's bytes as UTF-8; an error names the line of the first
+/// bad byte.
 pub fn decode(path: &Path, bytes: Vec<u8>) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();

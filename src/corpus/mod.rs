@@ -19,6 +19,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub use fix::{FixCard, parse_fix};
+pub use front_matter::decode;
 
 use crate::{Error, Result};
 

@@ -146,29 +146,14 @@ pub struct Engine {
     suggester: Suggester,
 }
 
-/// An article for the article view.
+/// An article for the article view: its record, with the Markdown
+/// rendered as sanitized HTML whose headings and questions carry their
+/// section's anchor as `id`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ArticleView {
-    pub id: String,
-    pub title: String,
-    pub category: Option<String>,
-    pub brands: Vec<String>,
-    pub codes: Vec<String>,
-    pub tags: Vec<String>,
-    pub source: Option<String>,
-    pub updated: Option<String>,
-    pub sections: Vec<SectionView>,
-    /// Sanitized HTML; headings and questions carry their section's anchor
-    /// as `id`.
+    #[serde(flatten)]
+    pub record: ArticleRecord,
     pub html: String,
-}
-
-/// A section of an [`ArticleView`].
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct SectionView {
-    pub title: String,
-    pub anchor: String,
-    pub text: String,
 }
 
 impl Engine {
@@ -434,29 +419,11 @@ impl Engine {
 
     /// An article ready for the article view, if the id exists.
     pub fn article_view(&self, id: &str) -> Result<Option<ArticleView>> {
-        let Some(record) = self.article(id)? else {
+        let Some(mut record) = self.article(id)? else {
             return Ok(None);
         };
-        Ok(Some(ArticleView {
-            html: crate::corpus::markdown::render_html(&record.markdown),
-            sections: record
-                .sections
-                .into_iter()
-                .map(|s| SectionView {
-                    title: s.title,
-                    anchor: s.anchor,
-                    text: s.text,
-                })
-                .collect(),
-            id: record.id,
-            title: record.title,
-            category: record.category,
-            brands: record.brands,
-            codes: record.codes,
-            tags: record.tags,
-            source: record.source,
-            updated: record.updated,
-        }))
+        let html = crate::corpus::markdown::render_html(&std::mem::take(&mut record.markdown));
+        Ok(Some(ArticleView { record, html }))
     }
 
     /// An article's stored record, if the id exists.
