@@ -117,7 +117,7 @@ fn a_how_to_question_without_a_card_gets_a_faq_section() {
         .answer
         .expect("an answer");
     assert_eq!(answer.kind, "faq");
-    assert_eq!(answer.id, "pos-user-status-abnormal");
+    assert_eq!(answer.id, "apply-personal-pos");
     assert_eq!(answer.sources[0].id, answer.id);
 }
 

@@ -286,11 +286,7 @@ impl Engine {
         let analyzer = self.analyzer();
         let normalized = analyzer.normalize(query);
         let canonical = self.synonyms.canonicalize(normalized.as_str());
-        let mut parsed = query::parse(query);
-        if canonical != normalized.as_str() {
-            parsed.parts.push(canonical.clone());
-        }
-        let plan = QueryPlan::new(&parsed, analyzer);
+        let plan = self.plan(query);
         let words: Vec<String> = QueryPlan::new(&query::parse(&canonical), analyzer)
             .words
             .into_iter()

@@ -7,6 +7,7 @@
 //! one of its key phrases (tags, codes) puts that article ahead of the rest.
 
 pub mod answer;
+mod correct;
 mod fuzzy;
 pub mod query;
 pub mod snippet;
@@ -29,6 +30,7 @@ use crate::index::schema::{ARTICLE, ArticleRecord, FIX, SECTION};
 use crate::index::{IndexMeta, SearchIndex};
 use crate::{Error, Result};
 use answer::{Answer, Cards};
+use correct::Corrector;
 use query::{QueryPlan, Weighted};
 use suggest::{Suggester, Suggestion};
 use synonyms::Synonyms;
@@ -144,6 +146,7 @@ pub struct Engine {
     synonyms: Synonyms,
     cards: Cards,
     suggester: Suggester,
+    corrector: Corrector,
 }
 
 /// An article for the article view: its record, with the Markdown
@@ -161,15 +164,15 @@ impl Engine {
     pub fn open(dir: &Path) -> Result<Engine> {
         let index = SearchIndex::open(dir, Analyzer::shared())?;
         let synonyms = Synonyms::new(&index.meta.synonyms, &index.analyzer);
-        let suggester = Suggester::new(
-            crate::index::read_suggestions(&index.generation),
-            &index.analyzer,
-        );
+        let vocabulary = crate::index::read_suggestions(&index.generation);
+        let corrector = Corrector::new(&vocabulary, &index.analyzer);
+        let suggester = Suggester::new(vocabulary, &index.analyzer);
         let mut engine = Engine {
             index,
             synonyms,
             cards: Cards::default(),
             suggester,
+            corrector,
         };
         engine.cards = Cards::new(engine.fixes()?, &engine.index.analyzer, &engine.synonyms);
         Ok(engine)
@@ -203,15 +206,7 @@ impl Engine {
     pub fn search_articles(&self, request: &SearchRequest) -> Result<SearchResponse> {
         let started = Instant::now();
         request.validate()?;
-        let mut parsed = query::parse(&request.query);
-        // Colloquial forms are searched in the corpus's own words too.
-        let canonical = self
-            .synonyms
-            .canonicalize(self.analyzer().normalize(&parsed.parts.join(" ")).as_str());
-        if canonical != self.analyzer().normalize(&parsed.parts.join(" ")).as_str() {
-            parsed.parts.push(canonical);
-        }
-        let plan = QueryPlan::new(&parsed, self.analyzer());
+        let plan = self.plan(&request.query);
         let mut response = SearchResponse {
             query: request.query.clone(),
             total: 0,
@@ -274,6 +269,20 @@ impl Engine {
         }
         response.took_ms = elapsed_ms(started);
         Ok(response)
+    }
+
+    /// The analyzed query: what was typed, its colloquial forms in the
+    /// corpus's own words, and low-weight pinyin and typo fallbacks.
+    pub(crate) fn plan(&self, query: &str) -> QueryPlan {
+        let analyzer = self.analyzer();
+        let mut parsed = query::parse(query);
+        let typed = analyzer.normalize(&parsed.parts.join(" "));
+        let canonical = self.synonyms.canonicalize(typed.as_str());
+        if canonical != typed.as_str() {
+            parsed.parts.push(canonical);
+        }
+        let corrections = self.corrector.corrections(typed.as_str(), analyzer);
+        QueryPlan::new(&parsed, analyzer).with_fallback(&corrections, analyzer)
     }
 
     /// Puts candidates whose title (or a part of it) or a key phrase the

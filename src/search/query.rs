@@ -79,7 +79,44 @@ const STOP_WORDS: &[&str] = &[
     "一直",
     "老是",
     "总是",
+    "没",
+    "没有",
+    "有",
+    "啥",
+    "得",
+    "能",
+    "会",
+    "给",
 ];
+
+/// Words for the device itself: nearly every article has them, so they
+/// count for little next to the words that say what is wrong.
+const WEAK_WORDS: &[&str] = &[
+    "机器",
+    "机子",
+    "设备",
+    "pos",
+    "pos机",
+    "刷卡机",
+    "收款机",
+    "收银机",
+    "pos终端",
+    "电签pos",
+    "终端机",
+];
+
+/// How much a word counts: device words a quarter, the rest fully.
+fn word_weight(word: &str) -> f32 {
+    if WEAK_WORDS.contains(&word) {
+        0.25
+    } else {
+        1.0
+    }
+}
+
+/// How much a fallback word (a pinyin alias or typo correction) counts
+/// next to a word the user wrote.
+const FALLBACK_WEIGHT: f32 = 0.4;
 
 /// A query as the user wrote it, split by its syntax.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -136,6 +173,9 @@ pub struct QueryPlan {
     pub runs: Vec<Vec<Token>>,
     pub phrases: Vec<Vec<Token>>,
     pub excluded: Vec<Vec<Token>>,
+    /// Words the query likely means but did not write (pinyin aliases,
+    /// typo corrections), scored at [`FALLBACK_WEIGHT`].
+    pub fallback: Vec<Token>,
 }
 
 impl QueryPlan {
@@ -172,15 +212,38 @@ impl QueryPlan {
         plan
     }
 
+    /// Adds low-weight fallback terms (see [`QueryPlan::fallback`]).
+    pub fn with_fallback(mut self, terms: &[String], analyzer: &Analyzer) -> QueryPlan {
+        for term in terms {
+            for word in analyzer.words(term) {
+                if !self
+                    .words
+                    .iter()
+                    .chain(&self.fallback)
+                    .any(|w| w.text == word.text)
+                    && !STOP_WORDS.contains(&word.text.as_str())
+                {
+                    self.fallback.push(word);
+                }
+            }
+        }
+        self
+    }
+
     /// Whether there is anything to look for.
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty() && self.phrases.is_empty()
+        self.words.is_empty() && self.phrases.is_empty() && self.fallback.is_empty()
     }
 
     /// Normalized strings to highlight: the words, their sub-words (a hit
     /// may match only through them) and the phrases.
     pub fn highlights(&self, analyzer: &Analyzer) -> Vec<String> {
-        let mut out: Vec<String> = self.words.iter().map(|w| w.text.clone()).collect();
+        let mut out: Vec<String> = self
+            .words
+            .iter()
+            .chain(&self.fallback)
+            .map(|w| w.text.clone())
+            .collect();
         for word in &self.words {
             out.extend(subwords(&word.text, analyzer));
         }
@@ -201,10 +264,19 @@ impl QueryPlan {
         if self.is_empty() {
             return None;
         }
-        let mut should: Vec<(Occur, Box<dyn Query>)> = self
-            .words
+        let scored = self.words.iter().map(|w| (w, word_weight(&w.text)));
+        let fallback = self
+            .fallback
             .iter()
-            .map(|w| (Occur::Should, word_query(w, analyzer, fields)))
+            .map(|w| (w, FALLBACK_WEIGHT * word_weight(&w.text)));
+        let mut should: Vec<(Occur, Box<dyn Query>)> = scored
+            .chain(fallback)
+            .map(|(w, weight)| {
+                (
+                    Occur::Should,
+                    boosted(word_query(w, analyzer, fields), weight),
+                )
+            })
             .collect();
         for run in self.runs.iter().filter(|r| r.len() > 1) {
             for f in phrase_fields {
@@ -214,7 +286,7 @@ impl QueryPlan {
             }
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if !should.is_empty() && !self.words.is_empty() {
+        if !should.is_empty() && !(self.words.is_empty() && self.fallback.is_empty()) {
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(should))));
         }
         for phrase in &self.phrases {
