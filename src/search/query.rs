@@ -286,7 +286,7 @@ impl QueryPlan {
             }
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if !should.is_empty() && !(self.words.is_empty() && self.fallback.is_empty()) {
+        if !(self.words.is_empty() && self.fallback.is_empty()) {
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(should))));
         }
         for phrase in &self.phrases {
