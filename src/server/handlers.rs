@@ -50,9 +50,9 @@ fn checked_id(path: Result<Path<String>, PathRejection>, what: &str) -> Result<S
 /// Ranked articles, one per article, with the featured fix.
 #[utoipa::path(get, path = "/api/search", tag = "search",
     params(
-        ("q" = String, Query, description = "The query: words, \"exact phrases\", -excluded words (1 to 200 characters)"),
-        ("limit" = Option<usize>, Query, description = "Hits per page, 1 to 50 (default 10)"),
-        ("offset" = Option<usize>, Query, description = "Hits to skip, 0 to 1000 (default 0)"),
+        ("q" = String, Query, description = "The query: words, \"exact phrases\", -excluded words (1 to 200 characters, not blank, no control characters)", min_length = 1, max_length = 200, pattern = r"^(?=[\s\S]*\S)[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*$"),
+        ("limit" = Option<usize>, Query, description = "Hits per page, 1 to 50 (default 10)", minimum = 1, maximum = 50),
+        ("offset" = Option<usize>, Query, description = "Hits to skip, 0 to 1000 (default 0)", minimum = 0, maximum = 1000),
         ("category" = Option<Category>, Query, description = "Only this category"),
         ("brand" = Option<String>, Query, description = "Only this brand"),
     ),
@@ -81,7 +81,7 @@ pub async fn search(
 
 /// The one best answer, with a confidence, or `"answer": null`.
 #[utoipa::path(get, path = "/api/answer", tag = "search",
-    params(("q" = String, Query, description = "A symptom, a terminal code or a customer's question (1 to 200 characters)")),
+    params(("q" = String, Query, description = "A symptom, a terminal code or a customer's question (1 to 200 characters, not blank, no control characters)", min_length = 1, max_length = 200, pattern = r"^(?=[\s\S]*\S)[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*$")),
     responses(
         (status = 200, description = "The answer, or null", body = AnswerResponse),
         (status = 400, description = "Bad parameters", body = ErrorBody),
@@ -109,8 +109,8 @@ pub struct SuggestResponse {
 /// Completions of a prefix: titles, symptoms, terms; pinyin and initials too.
 #[utoipa::path(get, path = "/api/suggest", tag = "search",
     params(
-        ("q" = String, Query, description = "What has been typed so far (1 to 200 characters)"),
-        ("limit" = Option<usize>, Query, description = "At most this many, 1 to 8 (default 8)"),
+        ("q" = String, Query, description = "What has been typed so far (1 to 200 characters, not blank, no control characters)", min_length = 1, max_length = 200, pattern = r"^(?=[\s\S]*\S)[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*$"),
+        ("limit" = Option<usize>, Query, description = "At most this many, 1 to 8 (default 8)", minimum = 1, maximum = 8),
     ),
     responses(
         (status = 200, description = "Completions", body = SuggestResponse),
@@ -297,6 +297,7 @@ pub struct Reloaded {
     responses(
         (status = 200, description = "Reloaded", body = Reloaded),
         (status = 401, description = "Missing or wrong token", body = ErrorBody),
+        (status = 404, description = "The route is off: no admin token is configured", body = ErrorBody),
         (status = 503, description = "The index on disk could not be opened; the old one stays", body = ErrorBody),
     ))]
 pub async fn reload(
