@@ -162,3 +162,76 @@ fn running_out_of_space_fails_cleanly_and_changes_nothing() {
         "the failed build left files behind"
     );
 }
+
+/// The admin token never shows up in logs or error bodies, even with every
+/// log level on and the token sent right and wrong.
+#[test]
+fn the_admin_token_never_reaches_logs_or_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let out = posfaq(&[
+        "index",
+        "--corpus",
+        path(&common::real_corpus()),
+        "--index",
+        path(&index),
+    ]);
+    assert!(out.status.success());
+    let token = "tok-5ecret-9f1c2a7b";
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = dir.path().join("serve.log");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_posfaq"))
+        .args([
+            "serve",
+            "--index",
+            path(&index),
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("POSFAQ_ADMIN_TOKEN", token)
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let request = |auth: &str| -> String {
+        use std::io::{Read, Write};
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut stream = loop {
+            match std::net::TcpStream::connect(("127.0.0.1", port)) {
+                Ok(stream) => break stream,
+                Err(_) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20))
+                }
+                Err(e) => panic!("the server never listened: {e}"),
+            }
+        };
+        let head = format!(
+            "POST /api/admin/reload HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut reply = String::new();
+        let _ = stream.read_to_string(&mut reply);
+        reply
+    };
+    let wrong = request(&format!("Bearer {token}x"));
+    let right = request(&format!("Bearer {token}"));
+    let _ = request("Bearer");
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(wrong.starts_with("HTTP/1.1 401"), "{wrong}");
+    assert!(right.starts_with("HTTP/1.1 200"), "{right}");
+    for reply in [&wrong, &right] {
+        assert!(
+            !reply.contains(token),
+            "the token is in a response: {reply}"
+        );
+    }
+    let logs = std::fs::read_to_string(&log).unwrap();
+    assert!(logs.contains("reload"), "trace logging did not run: {logs}");
+    assert!(!logs.contains(token), "the token is in the logs");
+}
