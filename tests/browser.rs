@@ -40,82 +40,117 @@ fn search_page_shows_fix_card_and_highlighted_hits() {
         return;
     }
     let started = Instant::now();
-    let work = tempfile::tempdir().expect("temp dir");
-    let index = work.path().join("index");
-    let profile = work.path().join("chrome-profile");
-    std::fs::create_dir_all(&profile).expect("profile dir");
-
-    // 1. Index the repository's corpus with the real binary.
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let out = Command::new(env!("CARGO_BIN_EXE_posfaq"))
-        .arg("index")
-        .arg("--corpus")
-        .arg(&corpus)
-        .arg("--index")
-        .arg(&index)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("posfaq index runs");
-    assert!(
-        out.status.success(),
-        "posfaq index failed ({}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-
-    // 2. Serve it.
-    let server_port = free_port();
-    let mut server = Service::spawn(
-        "posfaq serve",
-        Command::new(env!("CARGO_BIN_EXE_posfaq"))
-            .arg("serve")
-            .arg("--index")
-            .arg(&index)
-            .arg("--addr")
-            .arg(format!("127.0.0.1:{server_port}"))
-            .env("RUST_LOG", "info")
-            .env_remove("POSFAQ_ADMIN_TOKEN")
-            .env_remove("POSFAQ_CORS_ORIGINS")
-            .env_remove("POSFAQ_REQUEST_TIMEOUT")
-            .env_remove("POSFAQ_MAX_CONCURRENCY"),
-        &work.path().join("server.log"),
-        None,
-    );
-    server.wait_ready(server_port, "/readyz", SERVER_READY);
-
-    // 3. chromedriver. Its guard is declared after the temp dir, so it is
-    //    dropped first and Chromium is gone before the profile is deleted.
-    let driver_port = free_port();
-    let mut driver = Service::spawn(
-        "chromedriver",
-        Command::new(CHROMEDRIVER).arg(format!("--port={driver_port}")),
-        &work.path().join("chromedriver.log"),
-        Some(driver_port),
-    );
-    driver.wait_ready(driver_port, "/status", DRIVER_READY);
+    let harness = Harness::start(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"));
     let setup = started.elapsed();
 
-    // 4-5. Drive the page.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
     let screenshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-83.png");
-    let outcome = runtime.block_on(drive(server_port, driver_port, &profile, &screenshot));
-    if let Err(message) = outcome {
-        panic!(
-            "{message}\n--- server log (tail) ---\n{}\n--- chromedriver log (tail) ---\n{}",
-            server.log_tail(),
-            driver.log_tail()
-        );
-    }
+    let server_port = harness.server_port;
+    harness.run(async |client: &Client| check_page(client, server_port, &screenshot).await);
     eprintln!(
         "browser test passed in {:.1} s (setup {:.1} s); screenshot: {}",
         started.elapsed().as_secs_f64(),
         setup.as_secs_f64(),
         screenshot.display()
     );
+}
+
+/// What a browser test runs against: the real binary's index of a corpus,
+/// `posfaq serve` over it, and chromedriver. Fields drop in declaration
+/// order: chromedriver (and with it Chromium) first, then the server, then
+/// the temp dir holding the index and the Chromium profile.
+struct Harness {
+    driver: Service,
+    server: Service,
+    server_port: u16,
+    driver_port: u16,
+    profile: PathBuf,
+    _work: tempfile::TempDir,
+}
+
+impl Harness {
+    /// Indexes `corpus` with `posfaq index`, serves it and starts
+    /// chromedriver; returns once both answer.
+    fn start(corpus: &Path) -> Harness {
+        let work = tempfile::tempdir().expect("temp dir");
+        let index = work.path().join("index");
+        let profile = work.path().join("chrome-profile");
+        std::fs::create_dir_all(&profile).expect("profile dir");
+
+        // 1. Index the corpus with the real binary.
+        let out = Command::new(env!("CARGO_BIN_EXE_posfaq"))
+            .arg("index")
+            .arg("--corpus")
+            .arg(corpus)
+            .arg("--index")
+            .arg(&index)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("posfaq index runs");
+        assert!(
+            out.status.success(),
+            "posfaq index of {} failed ({}):\n{}",
+            corpus.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+
+        // 2. Serve it.
+        let server_port = free_port();
+        let mut server = Service::spawn(
+            "posfaq serve",
+            Command::new(env!("CARGO_BIN_EXE_posfaq"))
+                .arg("serve")
+                .arg("--index")
+                .arg(&index)
+                .arg("--addr")
+                .arg(format!("127.0.0.1:{server_port}"))
+                .env("RUST_LOG", "info")
+                .env_remove("POSFAQ_ADMIN_TOKEN")
+                .env_remove("POSFAQ_CORS_ORIGINS")
+                .env_remove("POSFAQ_REQUEST_TIMEOUT")
+                .env_remove("POSFAQ_MAX_CONCURRENCY"),
+            &work.path().join("server.log"),
+            None,
+        );
+        server.wait_ready(server_port, "/readyz", SERVER_READY);
+
+        // 3. chromedriver.
+        let driver_port = free_port();
+        let mut driver = Service::spawn(
+            "chromedriver",
+            Command::new(CHROMEDRIVER).arg(format!("--port={driver_port}")),
+            &work.path().join("chromedriver.log"),
+            Some(driver_port),
+        );
+        driver.wait_ready(driver_port, "/status", DRIVER_READY);
+
+        Harness {
+            driver,
+            server,
+            server_port,
+            driver_port,
+            profile,
+            _work: work,
+        }
+    }
+
+    /// Opens a Chromium session, runs `check` on it and the console check
+    /// after it; panics with both services' logs when either fails.
+    fn run(&self, check: impl AsyncFnOnce(&Client) -> Result<(), String>) {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        let outcome = runtime.block_on(drive(self.driver_port, &self.profile, check));
+        if let Err(message) = outcome {
+            panic!(
+                "{message}\n--- server log (tail) ---\n{}\n--- chromedriver log (tail) ---\n{}",
+                self.server.log_tail(),
+                self.driver.log_tail()
+            );
+        }
+    }
 }
 
 /// Whether Chromium and chromedriver are installed. Missing ones fail the
@@ -312,10 +347,9 @@ fn dechunk(mut rest: &str) -> String {
 /// Opens a session, runs the checks, and always closes the session (which
 /// quits Chromium) before reporting.
 async fn drive(
-    server_port: u16,
     driver_port: u16,
     profile: &Path,
-    screenshot: &Path,
+    check: impl AsyncFnOnce(&Client) -> Result<(), String>,
 ) -> Result<(), String> {
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("chrome"));
@@ -348,7 +382,7 @@ async fn drive(
         .map_err(|e| format!("cannot start a Chromium session through chromedriver: {e}"))?;
     let session = client.session_id().await.ok().flatten();
 
-    let checked = check_page(&client, server_port, screenshot).await;
+    let checked = check(&client).await;
     // Read the console before the session goes away.
     let console = match session {
         Some(id) => tokio::task::spawn_blocking(move || browser_console(driver_port, &id))
