@@ -5,6 +5,13 @@
 //! the Lakala 83 article first, and no JavaScript error. A screenshot goes to
 //! `target/browser-83.png`.
 //!
+//! A second test serves `tests/fixtures/xss-corpus`, whose article and fix
+//! card carry script payloads in every field, types hostile queries, opens
+//! the suggestion list, the article view and the embeddable widget, and after
+//! each step requires that no payload ran or became markup (no
+//! `window.__xss`, no dialog, no handler attribute, no inline script, no
+//! console error). Its screenshot goes to `target/browser-xss.png`.
+//!
 //! Needs Debian's `chromium` and `chromium-driver` packages (CI installs
 //! them). Without them the test fails, unless `POSFAQ_SKIP_BROWSER=1` is set:
 //! then it prints a note and skips.
@@ -655,6 +662,16 @@ async fn check_page(client: &Client, server_port: u16, screenshot: &Path) -> Res
         .for_element(Locator::Css("#suggestions[hidden]"))
         .await
         .map_err(e("waiting for the suggestions to close"))?;
+    full_page_screenshot(client, screenshot).await
+}
+
+/// Grows the window to the page's height, so the picture holds the whole
+/// page, not just the viewport, and saves a screenshot to `screenshot`.
+async fn full_page_screenshot(client: &Client, screenshot: &Path) -> Result<(), String> {
+    let e = |what: &str| {
+        let what = what.to_string();
+        move |err: fantoccini::error::CmdError| format!("{what}: {err}")
+    };
     let size = client
         .execute(
             "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight];",
@@ -678,5 +695,490 @@ async fn check_page(client: &Client, server_port: u16, screenshot: &Path) -> Res
     }
     std::fs::write(screenshot, png)
         .map_err(|err| format!("writing {}: {err}", screenshot.display()))?;
+    Ok(())
+}
+
+/* ---------------------------------------------------------------------- */
+/* Hostile corpus text and queries                                         */
+/* ---------------------------------------------------------------------- */
+
+/// The fixture corpus whose titles, tags, bodies and fix card carry script
+/// payloads, each setting its own `window.__xss` value when it runs.
+const XSS_CORPUS: &str = "tests/fixtures/xss-corpus";
+const XSS_FIX_ID: &str = "evil-card";
+const XSS_ARTICLE_ID: &str = "evil-article";
+/// Queries that carry payloads themselves.
+const HOSTILE_QUERIES: [&str; 2] = [
+    "<img src=x onerror=window.__xss=9>无效终端",
+    r#""><script>window.__xss=10</script>"#,
+];
+/// A prefix whose suggestions include the card's hostile symptom.
+const HOSTILE_SUGGESTION_PREFIX: &str = "刷卡提示";
+const HOSTILE_SUGGESTION: &str = "<svg onload=window.__xss=13>";
+
+#[test]
+fn hostile_corpus_text_and_queries_stay_inert() {
+    if !browser_available() {
+        return;
+    }
+    let started = Instant::now();
+    let harness = Harness::start(&Path::new(env!("CARGO_MANIFEST_DIR")).join(XSS_CORPUS));
+    let setup = started.elapsed();
+
+    let screenshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-xss.png");
+    let (server_port, driver_port) = (harness.server_port, harness.driver_port);
+    harness.run(async |client: &Client| {
+        check_xss(client, server_port, driver_port, &screenshot).await
+    });
+    eprintln!(
+        "browser XSS test passed in {:.1} s (setup {:.1} s); screenshot: {}",
+        started.elapsed().as_secs_f64(),
+        setup.as_secs_f64(),
+        screenshot.display()
+    );
+}
+
+/// Run on every freshly loaded document (WebDriver cannot get in before the
+/// page's own scripts): reports a `window.__xss` already set, then turns
+/// the variable into a recorder and the dialogs into loggers, so a payload
+/// that runs later leaves a trace even if another one overwrites it.
+const ARM_PROBES: &str = r#"
+    const before = '__xss' in window ? String(window.__xss) : null;
+    window.__posfaqXss = [];
+    let value;
+    Object.defineProperty(window, '__xss', {
+        configurable: true,
+        get() { return value; },
+        set(v) { value = v; window.__posfaqXss.push(String(v)); },
+    });
+    window.__posfaqDialogs = [];
+    for (const name of ['alert', 'confirm', 'prompt', 'print']) {
+        window[name] = (...args) => {
+            window.__posfaqDialogs.push(`${name}(${args.map(String).join(', ')})`);
+            return name === 'confirm' ? false : null;
+        };
+    }
+    return before;
+"#;
+
+/// Everything that would show a payload became markup, as a list of
+/// findings with the offending DOM (empty when the page is clean).
+const INERT_CHECK: &str = r#"
+    const problems = [];
+    const show = (node) => (node.outerHTML || String(node)).slice(0, 400);
+    if (window.__xss !== undefined || (window.__posfaqXss || []).length) {
+        problems.push(`window.__xss was set to ${JSON.stringify(window.__posfaqXss)} (now ${String(window.__xss)})`);
+    }
+    if ((window.__posfaqDialogs || []).length) {
+        problems.push(`dialogs were opened: ${window.__posfaqDialogs.join('; ')}`);
+    }
+    const pwned = document.querySelector('#pwned');
+    if (pwned) problems.push(`#pwned exists: ${show(pwned.parentElement || pwned)}`);
+    const urlAttrs = ['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'srcdoc'];
+    for (const node of document.querySelectorAll('*')) {
+        for (const attr of node.attributes) {
+            const name = attr.name.toLowerCase();
+            if (name.startsWith('on')) {
+                problems.push(`<${node.localName}> has the handler attribute ${attr.name}: ${show(node)}`);
+            }
+            const value = attr.value.replace(/[\s\u0000-\u001f]/g, '').toLowerCase();
+            if (urlAttrs.includes(name) && (name === 'srcdoc' || value.startsWith('javascript:') || value.startsWith('data:text/html'))) {
+                problems.push(`<${node.localName}> has ${attr.name}=${JSON.stringify(attr.value)}: ${show(node)}`);
+            }
+        }
+    }
+    for (const node of document.querySelectorAll('a[href^="javascript:"], script:not([src]), iframe, frame, object, embed')) {
+        problems.push(`a <${node.localName}> element exists: ${show(node)}`);
+    }
+    const regions = '#results, #fix, #article, #suggestions, .posfaq-w-results';
+    const banned = 'svg, math, img, script, style, link, meta, base, form, input, iframe, object, embed, b';
+    for (const region of document.querySelectorAll(regions)) {
+        const where = region.id ? `#${region.id}` : `.${region.className}`;
+        for (const node of region.querySelectorAll(banned)) {
+            problems.push(`a <${node.localName}> element inside ${where}: ${show(node)}`);
+        }
+    }
+    for (const error of window.__posfaqErrors || []) problems.push(`page error: ${error}`);
+    return problems;
+"#;
+
+/// The text content of the first element matching `arguments[0]`, or null.
+const TEXT_OF: &str = r#"
+    const node = document.querySelector(arguments[0]);
+    return node ? node.textContent : null;
+"#;
+
+/// True once widget number `arguments[0]` shows the answer for exactly
+/// `arguments[1]`: not loading, and its "all results" link (or its
+/// no-results message) names that query.
+const WIDGET_SETTLED: &str = r#"
+    const root = document.querySelectorAll('.posfaq-w')[arguments[0]];
+    if (!root) return false;
+    const q = arguments[1];
+    if (root.querySelector('.posfaq-w-input').value !== q) return false;
+    if (root.querySelector('.posfaq-w-form').classList.contains('posfaq-w-is-loading')) return false;
+    const results = root.querySelector('.posfaq-w-results');
+    const all = results.querySelector('.posfaq-w-all');
+    if (all) return new URL(all.href).searchParams.get('q') === q;
+    const message = results.querySelector('.posfaq-w-message');
+    return !!message && message.textContent.includes(q);
+"#;
+
+fn cmd_err(what: &str) -> impl FnOnce(fantoccini::error::CmdError) -> String + use<> {
+    let what = what.to_string();
+    move |err| format!("{what}: {err}")
+}
+
+/// Installs the error listener and the probes on a freshly loaded page.
+async fn arm(client: &Client, page: &str) -> Result<(), String> {
+    client
+        .execute(ERROR_LISTENER, vec![])
+        .await
+        .map_err(cmd_err("installing the error listener"))?;
+    let before = client
+        .execute(ARM_PROBES, vec![])
+        .await
+        .map_err(cmd_err("installing the probes"))?;
+    if !before.is_null() {
+        return Err(format!(
+            "{page}: window.__xss was already {before} right after the page loaded"
+        ));
+    }
+    Ok(())
+}
+
+/// Fails `step` when the page holds any trace of a payload that ran or
+/// became markup, or the browser console reported an error since the
+/// previous step.
+async fn assert_inert(client: &Client, driver_port: u16, step: &str) -> Result<(), String> {
+    let problems = client
+        .execute(INERT_CHECK, vec![])
+        .await
+        .map_err(cmd_err(&format!("{step}: running the DOM check")))?;
+    let problems: Vec<String> = problems
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|p| p.as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let console = console_since_last_read(client, driver_port).await?;
+    for entry in &console {
+        eprintln!("browser console ({step}): {entry}");
+    }
+    let severe: Vec<&String> = console.iter().filter(|e| e.starts_with("SEVERE")).collect();
+    if problems.is_empty() && severe.is_empty() {
+        eprintln!("inert: {step}");
+        return Ok(());
+    }
+    let url = client
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    Err(format!(
+        "step {step} ({url}): a payload became live\n{}\nconsole errors: {severe:#?}",
+        problems.join("\n")
+    ))
+}
+
+/// The browser console since it was last read (empty if this chromedriver
+/// cannot return it; the in-page listener still sees errors then).
+async fn console_since_last_read(client: &Client, driver_port: u16) -> Result<Vec<String>, String> {
+    let id = client
+        .session_id()
+        .await
+        .map_err(cmd_err("session id"))?
+        .ok_or("no session id")?;
+    match tokio::task::spawn_blocking(move || browser_console(driver_port, &id))
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Ok(entries) => Ok(entries),
+        Err(e) if e.starts_with("HTTP 404") => Ok(Vec::new()),
+        Err(e) => Err(format!("cannot read the browser console: {e}")),
+    }
+}
+
+/// Fails unless the element matching `selector` shows `needle` as text:
+/// the payload was escaped, not dropped and not parsed.
+async fn expect_text(client: &Client, selector: &str, needle: &str) -> Result<(), String> {
+    let text = client
+        .execute(TEXT_OF, vec![json!(selector)])
+        .await
+        .map_err(cmd_err(&format!("text of {selector}")))?;
+    match text.as_str() {
+        Some(text) if text.contains(needle) => Ok(()),
+        _ => Err(format!(
+            "{selector} should show {needle:?} as text, but its text is {text}"
+        )),
+    }
+}
+
+/// Polls `script` (with `args`) until it returns true.
+async fn wait_true(
+    client: &Client,
+    script: &str,
+    args: Vec<Value>,
+    what: &str,
+) -> Result<(), String> {
+    let deadline = Instant::now() + PAGE_READY;
+    loop {
+        let done = client
+            .execute(script, args.clone())
+            .await
+            .map_err(cmd_err(what))?;
+        if done == json!(true) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{what}: not done within {PAGE_READY:?}"));
+        }
+        tokio::time::sleep(POLL_EVERY).await;
+    }
+}
+
+async fn wait_css(
+    client: &Client,
+    selector: &str,
+) -> Result<fantoccini::elements::Element, String> {
+    client
+        .wait()
+        .at_most(PAGE_READY)
+        .every(POLL_EVERY)
+        .for_element(Locator::Css(selector))
+        .await
+        .map_err(cmd_err(&format!("waiting for `{selector}`")))
+}
+
+/// Replaces the text of the search box with `text`, typed key by key.
+async fn type_query(client: &Client, text: &str) -> Result<(), String> {
+    let input = wait_css(client, "#q").await?;
+    input.clear().await.map_err(cmd_err("clearing #q"))?;
+    input
+        .send_keys(text)
+        .await
+        .map_err(cmd_err(&format!("typing {text:?} into #q")))
+}
+
+async fn check_xss(
+    client: &Client,
+    server_port: u16,
+    driver_port: u16,
+    screenshot: &Path,
+) -> Result<(), String> {
+    let base = format!("http://127.0.0.1:{server_port}/");
+    client
+        .goto(&base)
+        .await
+        .map_err(cmd_err("loading the page"))?;
+    arm(client, "the search page").await?;
+    assert_inert(client, driver_port, "load: the search page").await?;
+
+    // (a) The query that answers with the hostile fix card and article.
+    type_query(client, QUERY).await?;
+    wait_css(
+        client,
+        &format!(r#"#fix:not([hidden])[data-id="{XSS_FIX_ID}"]"#),
+    )
+    .await?;
+    wait_css(client, "#hits .hit .hit-snippet mark").await?;
+    wait_true(
+        client,
+        SETTLED,
+        vec![json!(QUERY)],
+        &format!("the search for {QUERY:?}"),
+    )
+    .await?;
+    wait_css(
+        client,
+        &format!(r#"#hits .hit[data-id="{XSS_ARTICLE_ID}"]"#),
+    )
+    .await?;
+    expect_text(client, "#fix-title", "<img src=x onerror=window.__xss=11>").await?;
+    expect_text(
+        client,
+        "#fix-summary",
+        "<img src=x onerror=window.__xss=15>",
+    )
+    .await?;
+    expect_text(client, "#fix-causes", "<script>window.__xss=18</script>").await?;
+    expect_text(client, "#fix-steps", "<svg onload=window.__xss=21>").await?;
+    expect_text(
+        client,
+        "#fix-escalation",
+        "<script>window.__xss=25</script>",
+    )
+    .await?;
+    expect_text(
+        client,
+        &format!(r#"#hits .hit[data-id="{XSS_ARTICLE_ID}"] .hit-title"#),
+        "<img src=x onerror=window.__xss=1>",
+    )
+    .await?;
+    assert_inert(client, driver_port, &format!("(a) query {QUERY:?}")).await?;
+
+    // (b) Queries that are payloads themselves.
+    for query in HOSTILE_QUERIES {
+        type_query(client, query).await?;
+        wait_true(
+            client,
+            SETTLED,
+            vec![json!(query)],
+            &format!("the search for {query:?}"),
+        )
+        .await?;
+        assert_inert(client, driver_port, &format!("(b) query {query:?}")).await?;
+    }
+
+    // (c) The suggestion list, first for a plain prefix, then for one whose
+    //     suggestions carry a payload; picking that one searches for it.
+    type_query(client, "无效").await?;
+    wait_css(client, "#suggestions:not([hidden]) [role=option]").await?;
+    assert_inert(client, driver_port, "(c) suggestions for \"无效\"").await?;
+
+    type_query(client, HOSTILE_SUGGESTION_PREFIX).await?;
+    wait_css(client, "#suggestions:not([hidden]) [role=option]").await?;
+    let options = client
+        .find_all(Locator::Css("#suggestions [role=option] .suggestion-text"))
+        .await
+        .map_err(cmd_err("the suggestions"))?;
+    let mut hostile = None;
+    let mut texts = Vec::new();
+    for option in options {
+        let text = option.text().await.map_err(cmd_err("suggestion text"))?;
+        if text.contains(HOSTILE_SUGGESTION) {
+            hostile = Some((option, text.clone()));
+        }
+        texts.push(text);
+    }
+    let Some((option, picked)) = hostile else {
+        return Err(format!(
+            "no suggestion for {HOSTILE_SUGGESTION_PREFIX:?} shows {HOSTILE_SUGGESTION:?} as text: {texts:?}"
+        ));
+    };
+    assert_inert(
+        client,
+        driver_port,
+        &format!("(c) suggestions for {HOSTILE_SUGGESTION_PREFIX:?}"),
+    )
+    .await?;
+    option
+        .click()
+        .await
+        .map_err(cmd_err("picking the hostile suggestion"))?;
+    wait_true(
+        client,
+        SETTLED,
+        vec![json!(picked)],
+        &format!("the search for {picked:?}"),
+    )
+    .await?;
+    assert_inert(
+        client,
+        driver_port,
+        &format!("(c) picked suggestion {picked:?}"),
+    )
+    .await?;
+
+    // (d) The article view, through the hit's own link.
+    client
+        .execute("document.getElementById('q').blur(); return true;", vec![])
+        .await
+        .map_err(cmd_err("leaving the search box"))?;
+    wait_css(client, "#suggestions[hidden]").await?;
+    let link = wait_css(
+        client,
+        &format!(r#"#hits .hit[data-id="{XSS_ARTICLE_ID}"] .hit-title a"#),
+    )
+    .await?;
+    link.click().await.map_err(cmd_err("opening the article"))?;
+    wait_css(
+        client,
+        &format!(
+            r#"#article-view:not([hidden])[aria-busy="false"] #article:not([hidden])[data-id="{XSS_ARTICLE_ID}"] #article-body > *"#
+        ),
+    )
+    .await?;
+    expect_text(
+        client,
+        "#article-title",
+        "<img src=x onerror=window.__xss=1>",
+    )
+    .await?;
+    expect_text(client, "#article-badges", "<script>window.__xss=2</script>").await?;
+    expect_text(client, "#article-badges", r#"<b id="pwned">拉卡拉</b>"#).await?;
+    expect_text(client, "#article-meta", "<script>window.__xss=2</script>").await?;
+    expect_text(
+        client,
+        "#article-body",
+        "<img src=x onerror=window.__xss=4>",
+    )
+    .await?;
+    expect_text(client, "#article-body", "<svg onload=window.__xss=7>").await?;
+    expect_text(
+        client,
+        "#article-body",
+        r#""><script>window.__xss=8</script>"#,
+    )
+    .await?;
+    assert_inert(client, driver_port, "(d) the article view").await?;
+    full_page_screenshot(client, screenshot).await?;
+    client
+        .set_window_size(1280, 900)
+        .await
+        .map_err(cmd_err("restoring the window size"))?;
+
+    // (e) The embeddable widget, if this build has its example page.
+    let embed = "/embed-example.html";
+    let status = tokio::task::spawn_blocking(move || http(server_port, "GET", embed, None))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("GET {embed}: {e}"))?
+        .0;
+    if status != 200 {
+        eprintln!("note: GET {embed} answers {status}; the widget is not checked");
+        return Ok(());
+    }
+    client
+        .goto(&format!("http://127.0.0.1:{server_port}{embed}"))
+        .await
+        .map_err(cmd_err("loading the embed example"))?;
+    arm(client, "the embed example").await?;
+    let inputs = {
+        wait_css(client, ".posfaq-w-input").await?;
+        client
+            .find_all(Locator::Css(".posfaq-w-input"))
+            .await
+            .map_err(cmd_err("the widget inputs"))?
+    };
+    assert_inert(client, driver_port, "load: the embed example").await?;
+    let queries = [QUERY, HOSTILE_QUERIES[0]];
+    for (n, (input, query)) in inputs.iter().zip(queries).enumerate() {
+        input
+            .send_keys(query)
+            .await
+            .map_err(cmd_err(&format!("typing {query:?} into widget {n}")))?;
+        wait_true(
+            client,
+            WIDGET_SETTLED,
+            vec![json!(n), json!(query)],
+            &format!("widget {n}'s answer for {query:?}"),
+        )
+        .await?;
+        if query == QUERY {
+            let fix = format!(r#".posfaq-w-results .posfaq-w-fix[data-id="{XSS_FIX_ID}"]"#);
+            wait_css(client, &fix).await?;
+            wait_css(client, ".posfaq-w-results .posfaq-w-hit").await?;
+            expect_text(client, &fix, "<img src=x onerror=window.__xss=11>").await?;
+        }
+        assert_inert(
+            client,
+            driver_port,
+            &format!("(e) widget {n}, query {query:?}"),
+        )
+        .await?;
+    }
     Ok(())
 }
