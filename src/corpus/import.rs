@@ -311,10 +311,41 @@ fn fingerprint(line: &str) -> String {
         .collect()
 }
 
+/// The structure patterns, compiled once.
+struct Patterns {
+    numbered: Regex,
+    numbering: Regex,
+    chinese_number: Regex,
+    chinese_paren: Regex,
+    question: Regex,
+    answer: Regex,
+    paren_number: Regex,
+    bullet: Regex,
+    code: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static PATTERNS: std::sync::OnceLock<Patterns> = std::sync::OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let re = |p: &str| Regex::new(p).expect("valid regex");
+        Patterns {
+            numbered: re(r"^\d+[.．、]\s*(.+)$"),
+            numbering: re(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）])\s*"),
+            chinese_number: re(r"^[一二三四五六七八九十]+[、.．]\s*(.+)$"),
+            chinese_paren: re(r"^[（(][一二三四五六七八九十]+[)）]\s*(.+)$"),
+            question: re(r"^(?:问|Q\d*)[:：]\s*(.+)$"),
+            answer: re(r"^(?:答|A\d*)[:：]\s*(.+)$"),
+            paren_number: re(r"^[（(]\d+[)）]\s*(.+)$"),
+            bullet: re(r"^(?:[a-z][.．、]|[-•·])\s*(.+)$"),
+            code: re(r"(?:^|[^0-9A-Za-z])([0-9]{2}|[A-Z][0-9])(?:[^0-9A-Za-z]|$)"),
+        }
+    })
+}
+
 /// A table of contents repeats the headings that follow it: a short
 /// numbered line whose text appears again later is dropped.
 fn drop_table_of_contents(lines: &mut Vec<String>, report: &mut Report) {
-    let numbered = Regex::new(r"^\d+[.．、]\s*(.+)$").expect("valid regex");
+    let numbered = &patterns().numbered;
     let mut i = 0;
     while i < lines.len() {
         let entry = numbered.captures(&lines[i]).map(|c| c[1].to_string());
@@ -338,11 +369,7 @@ fn drop_table_of_contents(lines: &mut Vec<String>, report: &mut Report) {
 
 /// A line without a leading `一、`, `1.` or `（一）` marker.
 fn strip_numbering(line: &str) -> &str {
-    let numbering = Regex::new(
-        r"^(?:[一二三四五六七八九十]+[、.．]|\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）])\s*",
-    )
-    .expect("valid regex");
-    numbering.find(line).map_or(line, |m| &line[m.end()..])
+    patterns().numbering.find(line).map_or(line, |m| &line[m.end()..])
 }
 
 fn has_sentence_punctuation(text: &str) -> bool {
@@ -350,25 +377,21 @@ fn has_sentence_punctuation(text: &str) -> bool {
 }
 
 fn classify(line: &str, next: Option<&String>) -> Piece {
-    let caps = |re: &str| {
-        Regex::new(re)
-            .expect("valid regex")
-            .captures(line)
-            .map(|c| c[1].trim().to_string())
-    };
-    if let Some(text) = caps(r"^[一二三四五六七八九十]+[、.．]\s*(.+)$") {
+    let p = patterns();
+    let caps = |re: &Regex| re.captures(line).map(|c| c[1].trim().to_string());
+    if let Some(text) = caps(&p.chinese_number) {
         return Piece::Heading(2, text);
     }
-    if let Some(text) = caps(r"^[（(][一二三四五六七八九十]+[)）]\s*(.+)$") {
+    if let Some(text) = caps(&p.chinese_paren) {
         return Piece::Heading(3, text);
     }
-    if let Some(text) = caps(r"^(?:问|Q\d*)[:：]\s*(.+)$") {
+    if let Some(text) = caps(&p.question) {
         return Piece::Question(text);
     }
-    if let Some(text) = caps(r"^(?:答|A\d*)[:：]\s*(.+)$") {
+    if let Some(text) = caps(&p.answer) {
         return Piece::Answer(text);
     }
-    if let Some(text) = caps(r"^\d+[、.．]\s*(.+)$") {
+    if let Some(text) = caps(&p.numbered) {
         let label = text.trim_end_matches([':', '：']);
         if label.chars().count() <= 20 && !has_sentence_punctuation(label) {
             return Piece::Heading(3, label.to_string());
@@ -378,13 +401,13 @@ fn classify(line: &str, next: Option<&String>) -> Piece {
             text,
         };
     }
-    if let Some(text) = caps(r"^[（(]\d+[)）]\s*(.+)$") {
+    if let Some(text) = caps(&p.paren_number) {
         return Piece::Item {
             ordered: true,
             text,
         };
     }
-    if let Some(text) = caps(r"^(?:[a-z][.．、]|[-•·])\s*(.+)$") {
+    if let Some(text) = caps(&p.bullet) {
         return Piece::Item {
             ordered: false,
             text,
@@ -481,8 +504,7 @@ fn front_matter(
         .iter()
         .filter(|t| title.contains(t.as_str()))
         .collect();
-    let code = Regex::new(r"(?:^|[^0-9A-Za-z])([0-9]{2}|[A-Z][0-9])(?:[^0-9A-Za-z]|$)")
-        .expect("valid regex");
+    let code = &patterns().code;
     let mut codes: Vec<String> = code
         .captures_iter(title)
         .map(|c| c[1].to_string())
