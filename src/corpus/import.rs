@@ -369,7 +369,10 @@ fn drop_table_of_contents(lines: &mut Vec<String>, report: &mut Report) {
 
 /// A line without a leading `一、`, `1.` or `（一）` marker.
 fn strip_numbering(line: &str) -> &str {
-    patterns().numbering.find(line).map_or(line, |m| &line[m.end()..])
+    patterns()
+        .numbering
+        .find(line)
+        .map_or(line, |m| &line[m.end()..])
 }
 
 fn has_sentence_punctuation(text: &str) -> bool {

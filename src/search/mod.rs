@@ -239,6 +239,10 @@ impl Engine {
                 boost: 3.0,
             },
             Weighted {
+                field: f.headings,
+                boost: 2.0,
+            },
+            Weighted {
                 field: f.body,
                 boost: 1.5,
             },
@@ -384,14 +388,9 @@ impl Engine {
             ]
         };
         let mut best = None;
-        if let Some(scoring) = plan.build(
-            self.analyzer(),
-            &fields,
-            &[Weighted {
-                field: f.text,
-                boost: 1.0,
-            }],
-        ) {
+        // The words as written count most in a section's own title: the
+        // question a Q&A section answers.
+        if let Some(scoring) = plan.build(self.analyzer(), &fields, &fields) {
             let mut clauses = in_article();
             clauses.push((Occur::Must, scoring));
             best = searcher
