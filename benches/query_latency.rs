@@ -39,7 +39,7 @@ fn setup() -> (PathBuf, PathBuf) {
             .expect("python3 runs gen_corpus.py");
         assert!(status.success());
         let corpus = posfaq::corpus::load_dir(&out.join("articles")).expect("corpus loads");
-        posfaq::index::build(&corpus, &index, Analyzer::shared()).expect("index builds");
+        posfaq::index::build(corpus, &index, Analyzer::shared()).expect("index builds");
     }
     (index, out.join("queries.txt"))
 }

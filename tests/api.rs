@@ -33,7 +33,7 @@ fn fixture(token: Option<&str>) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
     let corpus = posfaq::corpus::load_dir(&common::real_corpus()).unwrap();
-    posfaq::index::build(&corpus, &index, Analyzer::shared()).unwrap();
+    posfaq::index::build(corpus, &index, Analyzer::shared()).unwrap();
     Fixture {
         app: app_for(&index, token),
         index,
@@ -447,7 +447,7 @@ async fn reload_during_concurrent_searches_loses_none() {
     }
     for _ in 0..5 {
         tokio::task::block_in_place(|| {
-            posfaq::index::build(&corpus, &f.index, Analyzer::shared()).unwrap()
+            posfaq::index::build(corpus.clone(), &f.index, Analyzer::shared()).unwrap()
         });
         let reply = send(&app, reload_request(Some(TOKEN))).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());

@@ -19,7 +19,7 @@ fn app() -> Router {
     APP.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let corpus = posfaq::corpus::load_dir(&common::real_corpus()).unwrap();
-        posfaq::index::build(&corpus, dir.path(), posfaq::analysis::Analyzer::shared()).unwrap();
+        posfaq::index::build(corpus, dir.path(), posfaq::analysis::Analyzer::shared()).unwrap();
         let mut config = Config::new(dir.path().to_path_buf(), "127.0.0.1:0".parse().unwrap());
         config.admin_token = Some("hostile-test-token".into());
         let app = router(AppState::new(&config), &config);
@@ -272,7 +272,7 @@ async fn nasty_queries_on_every_query_endpoint_inner() {
 fn oversized_headers_and_request_lines_on_a_socket() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = posfaq::corpus::load_dir(&common::real_corpus()).unwrap();
-    posfaq::index::build(&corpus, dir.path(), posfaq::analysis::Analyzer::shared()).unwrap();
+    posfaq::index::build(corpus, dir.path(), posfaq::analysis::Analyzer::shared()).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))

@@ -1,19 +1,24 @@
 //! The one analyzer posfaq uses at index time and at query time.
 //!
-//! Text is normalized ([`normalize`]) and then segmented by jieba with a
-//! domain dictionary (`user_dict.txt`). Indexing emits three kinds of token:
+//! Text is normalized (`normalize`) and then segmented by jieba with a
+//! domain dictionary (`user_dict.txt`). Indexing emits four kinds of token:
 //!
 //! * **words**, jieba's segmentation (`无效终端`, `83`, `pos机`);
 //! * **sub-words**, the dictionary words inside a longer word (`登记` in
 //!   `未登记`, `农业` in `中国农业发展银行`), so a part finds the whole;
 //! * **characters**, every CJK ideograph on its own, so a single character
-//!   finds the words that contain it (`蝶` finds `胡蝶`).
+//!   finds the words that contain it (`蝶` finds `胡蝶`);
+//! * **bigrams**, every two adjacent ideographs, across word boundaries
+//!   (`端未` in `终端未登记`), so any run of characters can be matched as a
+//!   phrase of bigrams, which are far rarer, and so far cheaper to
+//!   intersect, than single characters. A two-character word and the bigram
+//!   at its place are the same token.
 //!
 //! A token's position is the index of its first character in the normalized
-//! text. Overlapping words, sub-words and characters therefore agree on where
-//! they are, and a phrase query can be written with explicit offsets in
-//! characters (`PhraseQuery::new_with_offset`) and match however jieba cut the
-//! indexed text. Offsets are byte offsets into the *original* text, always on
+//! text. Overlapping words, sub-words, characters and bigrams therefore agree
+//! on where they are, and a phrase query can be written with explicit offsets
+//! in characters (`PhraseQuery::new_with_offset`) and match however jieba cut
+//! the indexed text. Offsets are byte offsets into the *original* text, always on
 //! char boundaries.
 //!
 //! Nothing here compares sounds: pinyin is used only for suggestions, never in
@@ -33,7 +38,7 @@ pub use tokenizer::PosfaqTokenizer;
 pub const TOKENIZER_NAME: &str = "posfaq";
 
 /// Bumped whenever the analyzer's output changes for the same dictionary.
-const ANALYZER_VERSION: u32 = 1;
+const ANALYZER_VERSION: u32 = 2;
 
 const USER_DICT: &str = include_str!("user_dict.txt");
 const REPAIRS: &str = include_str!("repairs.tsv");
@@ -44,6 +49,7 @@ pub enum TokenKind {
     Word,
     Subword,
     Char,
+    Bigram,
 }
 
 /// A token with byte offsets into the original text and a position counted
@@ -120,6 +126,16 @@ impl Analyzer {
         normalize::normalize(text, &self.repairs)
     }
 
+    /// Normalized text with only its letters, digits and ideographs: the
+    /// form in which a title or key phrase is looked for inside a query.
+    pub fn compact(&self, text: &str) -> String {
+        self.normalize(text)
+            .as_str()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect()
+    }
+
     /// Whether the segmenter's dictionary knows `word` (normalized form).
     pub fn is_word(&self, word: &str) -> bool {
         self.jieba.has_word(word)
@@ -137,7 +153,8 @@ impl Analyzer {
         out
     }
 
-    /// Index-time view: words, sub-words and characters, ordered by position.
+    /// Index-time view: words, sub-words, characters and bigrams, ordered by
+    /// position.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
         let normalized = self.normalize(text);
         let mut out = Vec::with_capacity(normalized.char_len() * 2);
@@ -157,6 +174,23 @@ impl Analyzer {
             char_pos += chars.len();
             if !word.word.chars().any(char::is_alphanumeric) {
                 continue;
+            }
+            // Bigrams starting in this word; the last may end in the next.
+            let end = start + word.word.len();
+            let next = text[end..].chars().next();
+            for (i, &(at, c)) in chars.iter().enumerate() {
+                let following = chars.get(i + 1).map(|&(_, c)| c).or(next);
+                if let Some(d) = following.filter(|&d| is_han(c) && is_han(d)) {
+                    let (from, to) = (start + at, start + at + c.len_utf8() + d.len_utf8());
+                    let (offset_from, offset_to) = normalized.original_range(from, to);
+                    pending.push(Token {
+                        text: text[from..to].to_string(),
+                        offset_from,
+                        offset_to,
+                        position: position + i,
+                        kind: TokenKind::Bigram,
+                    });
+                }
             }
             let make = |from: usize, to: usize, kind| {
                 let (offset_from, offset_to) = normalized.original_range(start + from, start + to);
@@ -206,7 +240,11 @@ impl Analyzer {
             }
             // Tantivy needs each term's positions in increasing order, and a
             // term only once per position.
-            pending.sort_by(|a, b| (a.position, &a.text).cmp(&(b.position, &b.text)));
+            // Sorting by kind as well keeps a word ahead of the bigram that
+            // repeats it, so the word is the one kept.
+            pending.sort_by(|a, b| {
+                (a.position, &a.text, a.kind as u8).cmp(&(b.position, &b.text, b.kind as u8))
+            });
             pending.dedup_by(|a, b| a.position == b.position && a.text == b.text);
             pending.drain(..).for_each(&mut emit);
         }

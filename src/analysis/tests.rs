@@ -59,6 +59,26 @@ fn characters_are_indexed_one_by_one() {
 }
 
 #[test]
+fn bigrams_cross_word_boundaries() {
+    let bigrams: Vec<String> = table("终端未登记", TokenKind::Bigram)
+        .into_iter()
+        .map(|(text, ..)| text)
+        .collect();
+    // 终端 and 登记 are sub-words at the same places, kept as those.
+    assert_eq!(bigrams, ["端未", "未登"]);
+    assert_eq!(
+        table("83无效", TokenKind::Bigram),
+        Vec::<(String, usize, usize, usize)>::new(),
+        "无效 is a word; a digit and an ideograph make no bigram"
+    );
+    assert_eq!(
+        table("機器，刷卡", TokenKind::Bigram),
+        Vec::<(String, usize, usize, usize)>::new(),
+        "punctuation separates characters"
+    );
+}
+
+#[test]
 fn offsets_point_into_the_original_text() {
     // Traditional and full-width input: tokens are simplified, offsets are not.
     let text = "ＰＯＳ機顯示終端未登記";

@@ -43,6 +43,6 @@ pub fn build(
     index_dir: &std::path::Path,
 ) -> anyhow::Result<index::BuildSummary> {
     let corpus = corpus::load_dir(corpus_dir)?;
-    index::build(&corpus, index_dir, Analyzer::shared())
+    index::build(corpus, index_dir, Analyzer::shared())
         .with_context(|| format!("building the index in {}", index_dir.display()))
 }

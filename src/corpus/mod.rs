@@ -126,7 +126,7 @@ pub struct Section {
 }
 
 /// Everything a corpus folder holds.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Corpus {
     pub articles: Vec<Article>,
     pub fixes: Vec<FixCard>,

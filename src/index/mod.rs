@@ -63,7 +63,9 @@ pub struct BuildSummary {
 }
 
 /// Builds an index of `corpus` into `index_dir` and makes it the live one.
-pub fn build(corpus: &Corpus, index_dir: &Path, analyzer: Arc<Analyzer>) -> Result<BuildSummary> {
+/// The corpus is consumed: it is dropped before the index's segments are
+/// merged, so the two are never in memory at once.
+pub fn build(corpus: Corpus, index_dir: &Path, analyzer: Arc<Analyzer>) -> Result<BuildSummary> {
     let started = Instant::now();
     std::fs::create_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
     remove_stale_builds(index_dir);
@@ -87,7 +89,7 @@ pub fn build(corpus: &Corpus, index_dir: &Path, analyzer: Arc<Analyzer>) -> Resu
 }
 
 fn write_generation(
-    corpus: &Corpus,
+    corpus: Corpus,
     dir: &Path,
     analyzer: Arc<Analyzer>,
     stamp: u64,
@@ -101,6 +103,7 @@ fn write_generation(
         .min(4);
     let mut writer: tantivy::IndexWriter<TantivyDocument> =
         index.writer_with_num_threads(threads, 64_000_000 * threads)?;
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     let progress = progress_bar(corpus.articles.len() + corpus.fixes.len());
     let mut meta = IndexMeta {
         fingerprint: analyzer.fingerprint().to_string(),
@@ -113,7 +116,7 @@ fn write_generation(
         synonyms: corpus.synonyms.clone(),
     };
     for article in &corpus.articles {
-        for doc in fields.article_docs(article) {
+        for doc in fields.article_docs(article, &analyzer) {
             writer.add_document(doc)?;
         }
         meta.sections += article.sections.len();
@@ -130,10 +133,17 @@ fn write_generation(
         progress.inc(1);
     }
     let path = dir.join(SUGGESTIONS);
-    let json = serde_json::to_vec(&suggestions(corpus, &analyzer))
+    let json = serde_json::to_vec(&suggestions(&corpus, &analyzer))
         .map_err(|e| Error::io(&path, e.into()))?;
     write_synced(&path, &json)?;
+    drop(corpus);
     writer.commit()?;
+    // One segment: a search then builds one scorer per term, not one per
+    // segment, and block-max pruning sees every document at once.
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
     writer.wait_merging_threads()?;
     progress.finish_and_clear();
     let path = dir.join(META);

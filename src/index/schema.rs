@@ -13,8 +13,19 @@ use tantivy::schema::{
 };
 use tantivy::{TantivyDocument, doc};
 
-use crate::analysis::TOKENIZER_NAME;
+use crate::analysis::{Analyzer, TOKENIZER_NAME};
 use crate::corpus::{Article, FixCard, Section};
+
+/// The longest title or key phrase, in characters, that ranks an article
+/// first when a query contains it.
+pub const MAX_ANCHOR_CHARS: usize = 64;
+
+/// Parts of a title between punctuation, long enough to be a key phrase.
+fn title_pieces(title: &str) -> impl Iterator<Item = &str> {
+    title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|p| p.chars().count() >= 4)
+}
 
 /// Kinds of document.
 pub const ARTICLE: &str = "article";
@@ -30,8 +41,13 @@ pub struct Fields {
     pub title: Field,
     pub headings: Field,
     pub keywords: Field,
-    /// Tags and codes (stored only): a query containing one ranks first.
-    pub keyphrases: Field,
+    /// An article's title and the longer parts of its title, compacted
+    /// (see [`Analyzer::compact`]): a query containing one ranks the
+    /// article first.
+    pub title_anchors: Field,
+    /// An article's tags and codes, compacted: a query containing one ranks
+    /// the article next.
+    pub key_anchors: Field,
     pub body: Field,
     pub section: Field,
     pub text: Field,
@@ -91,7 +107,8 @@ pub fn build_schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text_options(true)),
         headings: b.add_text_field("headings", text_options(false)),
         keywords: b.add_text_field("keywords", text_options(false)),
-        keyphrases: b.add_text_field("keyphrases", STORED),
+        title_anchors: b.add_text_field("title_anchors", STRING),
+        key_anchors: b.add_text_field("key_anchors", STRING),
         body: b.add_text_field("body", text_options(false)),
         section: b.add_text_field("section", text_options(true)),
         text: b.add_text_field("text", text_options(true)),
@@ -115,7 +132,8 @@ impl Fields {
             title: f("title")?,
             headings: f("headings")?,
             keywords: f("keywords")?,
-            keyphrases: f("keyphrases")?,
+            title_anchors: f("title_anchors")?,
+            key_anchors: f("key_anchors")?,
             body: f("body")?,
             section: f("section")?,
             text: f("text")?,
@@ -128,7 +146,7 @@ impl Fields {
     }
 
     /// The article's document followed by one document per section.
-    pub fn article_docs(&self, article: &Article) -> Vec<TantivyDocument> {
+    pub fn article_docs(&self, article: &Article, analyzer: &Analyzer) -> Vec<TantivyDocument> {
         let record = ArticleRecord {
             id: article.id.clone(),
             title: article.title.clone(),
@@ -160,7 +178,6 @@ impl Fields {
             self.title => article.title.as_str(),
             self.headings => headings.join("\n"),
             self.keywords => keywords.join("\n"),
-            self.keyphrases => article.tags.iter().chain(&article.codes).cloned().collect::<Vec<_>>().join("\n"),
             self.body => article.text(),
             self.data => serde_json::to_string(&record).unwrap_or_default(),
         );
@@ -171,6 +188,23 @@ impl Fields {
         );
         if let Some(source) = &article.source {
             main.add_text(self.source, source);
+        }
+        let anchor = |text: &str| {
+            let compact = analyzer.compact(text);
+            let chars = compact.chars().count();
+            (2..=MAX_ANCHOR_CHARS).contains(&chars).then_some(compact)
+        };
+        let title = std::iter::once(article.title.as_str()).chain(title_pieces(&article.title));
+        for text in title.filter_map(anchor) {
+            main.add_text(self.title_anchors, text);
+        }
+        for text in article
+            .tags
+            .iter()
+            .chain(&article.codes)
+            .filter_map(|t| anchor(t))
+        {
+            main.add_text(self.key_anchors, text);
         }
         let mut docs = vec![main];
         for section in &article.sections {
@@ -205,7 +239,6 @@ impl Fields {
             self.id => card.id.as_str(),
             self.title => card.title.as_str(),
             self.keywords => keywords.join("\n"),
-            self.keyphrases => card.codes.iter().chain(&card.symptoms).cloned().collect::<Vec<_>>().join("\n"),
             self.body => body,
             self.data => serde_json::to_string(card).unwrap_or_default(),
         );

@@ -487,10 +487,11 @@ impl Engine {
     fn fix_answer(&self, p: &CardProfile, confidence: f64, q: &Understood) -> Result<Answer> {
         let card = &p.card;
         let mut sources = Vec::new();
+        let searcher = self.index().reader.searcher();
+        let mut sections = self.best_sections(&searcher, &q.plan, &card.related)?;
         for id in &card.related {
             if let Some(article) = self.article(id)? {
-                let searcher = self.index().reader.searcher();
-                let (section, anchor, _) = self.best_section(&searcher, &q.plan, id)?;
+                let (section, anchor, _) = sections.remove(id).unwrap_or_default();
                 sources.push(Source {
                     id: article.id,
                     title: article.title,

@@ -5,35 +5,52 @@
 //! one hit per article, finds each hit's best section and cuts a snippet
 //! from it. A query that contains an article's title, a part of its title or
 //! one of its key phrases (tags, codes) puts that article ahead of the rest.
+//!
+//! A search runs in two passes. The first is cheap: a flat disjunction of
+//! the query's terms ([`QueryPlan::recall`]) that tantivy prunes with
+//! block-max WAND, plus the articles whose title or key phrase the query
+//! contains (`tier`); it picks a few hundred candidates. The second scores
+//! only those with the full expression (`scoring`): every word on every
+//! field, as a term, as its characters in a row and through its sub-words,
+//! the phrase bonus and the tiers. When fewer articles match than the first
+//! pass keeps, as in a knowledge base of a few thousand articles, the result
+//! is the one scoring every article would give; beyond that the first pass
+//! is an approximation (BENCHMARKS.md measures how close).
 
 pub mod answer;
 mod correct;
 mod fuzzy;
 pub mod query;
+mod scoring;
 pub mod snippet;
 pub mod suggest;
 pub mod synonyms;
+mod tier;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use tantivy::collector::{Count, TopDocs};
+
 use tantivy::query::{BooleanQuery, Occur, Query};
-use tantivy::schema::Value;
-use tantivy::{DocAddress, Searcher, TantivyDocument};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
 use crate::corpus::{Category, FixCard};
-use crate::index::schema::{ARTICLE, ArticleRecord, FIX, SECTION};
+use crate::index::schema::{ARTICLE, ArticleRecord, FIX};
 use crate::index::{IndexMeta, SearchIndex};
 use crate::{Error, Result};
 use answer::{Answer, Cards};
 use correct::Corrector;
 use query::{QueryPlan, Weighted};
+use scoring::Scoring;
 use suggest::{Suggester, Suggestion};
 use synonyms::Synonyms;
+use tier::Tiers;
 use utoipa::ToSchema;
 
 /// The longest query accepted, in characters.
@@ -42,10 +59,12 @@ pub const MAX_QUERY_CHARS: usize = 200;
 pub const MAX_LIMIT: usize = 50;
 /// The deepest page one request may ask for.
 pub const MAX_OFFSET: usize = 1000;
-/// How many top candidates are re-ranked for title and key-phrase matches.
-const RERANK_WINDOW: usize = 30;
-/// Added to the score per tier: 2 for a title match, 1 for a key phrase.
+/// Added to the score of an article whose title (or a long part of it) the
+/// query contains, twice, or once for one of its key phrases (tags, codes):
+/// such an article ranks ahead of those that only share words.
 const TIER_BONUS: f32 = 100.0;
+/// How many candidates the first pass of a search hands to the second.
+const CANDIDATES: usize = 100;
 
 /// A search as the CLI and the API receive it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -247,29 +266,93 @@ impl Engine {
                 boost: 1.5,
             },
         ];
-        if let Some(scoring) = plan.build(self.analyzer(), &fields, &phrase_fields) {
-            let mut clauses = vec![
-                (Occur::Must, scoring),
-                (Occur::Must, query::filter(f.kind, ARTICLE)),
-            ];
-            if let Some(category) = request.category {
-                clauses.push((Occur::Must, query::filter(f.category, category.as_str())));
-            }
-            if let Some(brand) = &request.brand {
-                clauses.push((Occur::Must, query::filter(f.brand, brand)));
-            }
-            let searcher = self.index.reader.searcher();
-            let full = BooleanQuery::new(clauses);
-            let depth = (request.offset + request.limit).max(RERANK_WINDOW);
-            let (top, total) =
-                searcher.search(&full, &(TopDocs::with_limit(depth).order_by_score(), Count))?;
-            response.total = total;
-            let ranked = self.rerank(&searcher, &request.query, top)?;
-            for (score, address, doc) in ranked.into_iter().skip(request.offset).take(request.limit)
-            {
-                let _ = address;
-                response.hits.push(self.hit(&searcher, &plan, score, &doc)?);
-            }
+        let searcher = self.index.reader.searcher();
+        let population = (self.index.meta.articles + self.index.meta.fixes) as u64;
+        let doc_freq = |t: &Term| searcher.doc_freq(t).unwrap_or(0);
+        let (Some(scoring), Some(recall)) = (
+            plan.scoring(self.analyzer(), &fields, &phrase_fields),
+            plan.recall(
+                self.analyzer(),
+                &fields.map(|w| w.field),
+                &doc_freq,
+                population,
+            ),
+        ) else {
+            response.took_ms = elapsed_ms(started);
+            return Ok(response);
+        };
+        let mut filters = Vec::new();
+        if let Some(category) = request.category {
+            filters.push((Occur::Must, query::filter(f.category, category.as_str())));
+        }
+        if let Some(brand) = &request.brand {
+            filters.push((Occur::Must, query::filter(f.brand, brand)));
+        }
+        let articles = query::filter(f.kind, ARTICLE);
+        let first_pass: Box<dyn Query> = if filters.is_empty() {
+            recall.box_clone()
+        } else {
+            let mut clauses = vec![(Occur::Must, recall.box_clone())];
+            clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let depth = request.offset + request.limit;
+        let limit = CANDIDATES.max(2 * depth) + self.index.meta.fixes;
+        // First pass: the recall query picks candidates, and so do the
+        // articles whose title or key phrase the query contains, however
+        // their words score. Fix cards among them fall out in the second
+        // pass, which requires an article; leaving `kind` out of the first
+        // keeps it prunable.
+        let mut candidates: Vec<DocAddress> = searcher
+            .search(
+                first_pass.as_ref(),
+                &TopDocs::with_limit(limit).order_by_score(),
+            )?
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect();
+        let tiers = Tiers::find(&searcher, f, &self.analyzer().compact(&request.query))?;
+        if !tiers.is_empty() {
+            let anchored = BooleanQuery::new(vec![
+                (Occur::Must, tiers.any(f)),
+                (Occur::Must, first_pass.box_clone()),
+            ]);
+            candidates.extend(
+                searcher
+                    .search(&anchored, &TopDocs::with_limit(limit).order_by_score())?
+                    .into_iter()
+                    .map(|(_, a)| a),
+            );
+        }
+        response.total = searcher.search(
+            &BooleanQuery::new(vec![
+                (Occur::Must, first_pass),
+                (Occur::Must, articles.box_clone()),
+            ]),
+            &Count,
+        )?;
+        // Second pass: the full scoring, of the candidates only.
+        candidates.sort();
+        candidates.dedup();
+        let scoring = Scoring::Sum(vec![scoring, tiers.scoring(f, TIER_BONUS)]);
+        let scores = scoring.score_docs(&searcher, &candidates, &[articles])?;
+        let mut top: Vec<(f32, DocAddress)> = scores
+            .into_iter()
+            .zip(candidates)
+            .filter_map(|(score, address)| Some((score?, address)))
+            .collect();
+        top.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let shown = top
+            .into_iter()
+            .skip(request.offset)
+            .take(request.limit)
+            .map(|(score, address)| Ok((score, searcher.doc::<TantivyDocument>(address)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let ids: Vec<String> = shown.iter().map(|(_, doc)| text_of(doc, f.id)).collect();
+        let mut sections = self.best_sections(&searcher, &plan, &ids)?;
+        for ((score, doc), id) in shown.into_iter().zip(ids) {
+            let section = sections.remove(&id).unwrap_or_default();
+            response.hits.push(self.hit(&plan, score, &doc, section));
         }
         response.took_ms = elapsed_ms(started);
         Ok(response)
@@ -289,60 +372,15 @@ impl Engine {
         QueryPlan::new(&parsed, analyzer).with_fallback(&corrections, analyzer)
     }
 
-    /// Puts candidates whose title (or a part of it) or a key phrase the
-    /// query contains ahead of the rest.
-    fn rerank(
-        &self,
-        searcher: &Searcher,
-        query: &str,
-        top: Vec<(f32, DocAddress)>,
-    ) -> Result<Vec<(f32, DocAddress, TantivyDocument)>> {
-        let f = self.index.fields;
-        let query = self.compact(query);
-        let mut out = Vec::with_capacity(top.len());
-        for (i, (score, address)) in top.into_iter().enumerate() {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let mut score = score;
-            if i < RERANK_WINDOW {
-                let title = text_of(&doc, f.title);
-                let title_hit = self.compact(&title).len() >= 2
-                    && query.contains(&self.compact(&title))
-                    || title_pieces(&title).any(|p| query.contains(&self.compact(p)));
-                let phrase_hit = text_of(&doc, f.keyphrases)
-                    .lines()
-                    .map(|p| self.compact(p))
-                    .any(|p| p.chars().count() >= 2 && query.contains(&p));
-                score += TIER_BONUS
-                    * (2.0 * f32::from(u8::from(title_hit))
-                        + f32::from(u8::from(phrase_hit && !title_hit)));
-            }
-            out.push((score, address, doc));
-        }
-        out.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        Ok(out)
-    }
-
-    /// Normalized text with only letters, digits and ideographs.
-    fn compact(&self, text: &str) -> String {
-        self.analyzer()
-            .normalize(text)
-            .as_str()
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect()
-    }
-
     fn hit(
         &self,
-        searcher: &Searcher,
         plan: &QueryPlan,
         score: f32,
         doc: &TantivyDocument,
-    ) -> Result<Hit> {
+        (section, anchor, text): (String, String, String),
+    ) -> Hit {
         let f = self.index.fields;
-        let id = text_of(doc, f.id);
-        let (section, anchor, text) = self.best_section(searcher, plan, &id)?;
-        Ok(Hit {
+        Hit {
             snippet: snippet::snippet(
                 self.analyzer(),
                 &text,
@@ -359,17 +397,19 @@ impl Engine {
                 .filter_map(|v| v.as_str().map(String::from))
                 .collect(),
             source: Some(text_of(doc, f.source)).filter(|s| !s.is_empty()),
-            id,
-        })
+            id: text_of(doc, f.id),
+        }
     }
 
-    /// The section of `article` that best matches the plan, or its first.
-    pub(crate) fn best_section(
+    /// The section of each of `articles` that best matches the plan, or the
+    /// article's first: (title, anchor, text) by article id. One search
+    /// covers all the articles.
+    pub(crate) fn best_sections(
         &self,
         searcher: &Searcher,
         plan: &QueryPlan,
-        article: &str,
-    ) -> Result<(String, String, String)> {
+        articles: &[String],
+    ) -> Result<HashMap<String, (String, String, String)>> {
         let f = self.index.fields;
         let fields = [
             Weighted {
@@ -381,42 +421,64 @@ impl Engine {
                 boost: 1.0,
             },
         ];
-        let in_article = || -> Vec<(Occur, Box<dyn Query>)> {
-            vec![
-                (Occur::Must, query::filter(f.article, article)),
-                (Occur::Must, query::filter(f.kind, SECTION)),
-            ]
-        };
-        let mut best = None;
-        // The words as written count most in a section's own title: the
-        // question a Q&A section answers.
-        if let Some(scoring) = plan.build(self.analyzer(), &fields, &fields) {
-            let mut clauses = in_article();
-            clauses.push((Occur::Must, scoring));
-            best = searcher
-                .search(
-                    &BooleanQuery::new(clauses),
-                    &TopDocs::with_limit(1).order_by_score(),
-                )?
-                .first()
-                .map(|(_, a)| *a);
+        // Every section of the articles: the postings of their ids.
+        let mut sections: Vec<(DocAddress, usize)> = Vec::new();
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let inverted = reader.inverted_index(f.article)?;
+            for (k, id) in articles.iter().enumerate() {
+                let term = Term::from_field_text(f.article, id);
+                let postings = inverted
+                    .read_postings(&term, IndexRecordOption::Basic)
+                    .map_err(tantivy::TantivyError::from)?;
+                let Some(mut postings) = postings else {
+                    continue;
+                };
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if reader
+                        .alive_bitset()
+                        .is_none_or(|alive| alive.is_alive(doc))
+                    {
+                        sections.push((DocAddress::new(ord as u32, doc), k));
+                    }
+                    doc = postings.advance();
+                }
+            }
         }
-        if best.is_none() {
-            let first = searcher.search(
-                &BooleanQuery::new(in_article()),
-                &TopDocs::with_limit(1).order_by_score(),
-            )?;
-            best = first.first().map(|(_, a)| *a);
-        }
-        let Some(address) = best else {
-            return Ok(Default::default());
+        sections.sort();
+        let addresses: Vec<DocAddress> = sections.iter().map(|s| s.0).collect();
+        // Scored where they match: the words as written count most in a
+        // section's own title, the question a Q&A section answers.
+        let scores = match plan.scoring(self.analyzer(), &fields, &fields) {
+            Some(scoring) => scoring.score_docs(searcher, &addresses, &[])?,
+            None => vec![None; addresses.len()],
         };
-        let doc: TantivyDocument = searcher.doc(address)?;
-        Ok((
-            text_of(&doc, f.section),
-            text_of(&doc, f.anchor),
-            text_of(&doc, f.text),
-        ))
+        // Per article, the best section; ties go to the earlier one, the
+        // first section when none matches.
+        let mut best: HashMap<&str, (f32, DocAddress)> = HashMap::new();
+        for (score, (address, k)) in scores.into_iter().zip(sections) {
+            let score = score.unwrap_or(0.0);
+            let article = articles[k].as_str();
+            match best.get(article) {
+                Some(&(s, a)) if s > score || (s == score && a < address) => {}
+                _ => {
+                    best.insert(article, (score, address));
+                }
+            }
+        }
+        let mut out = HashMap::with_capacity(best.len());
+        for (article, (_, address)) in best {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            out.insert(
+                article.to_string(),
+                (
+                    text_of(&doc, f.section),
+                    text_of(&doc, f.anchor),
+                    text_of(&doc, f.text),
+                ),
+            );
+        }
+        Ok(out)
     }
 
     /// Completions of `prefix` for search-as-you-type.
@@ -517,11 +579,4 @@ pub(crate) fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> S
         .and_then(|v| v.as_str())
         .unwrap_or_default()
         .to_string()
-}
-
-/// Parts of a title between punctuation, long enough to be a key phrase.
-fn title_pieces(title: &str) -> impl Iterator<Item = &str> {
-    title
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|p| p.chars().count() >= 4)
 }

@@ -15,12 +15,10 @@
 //! unless they are all the query has.
 
 use tantivy::Term;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query,
-    TermQuery,
-};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
+use super::scoring::Scoring;
 use crate::analysis::{Analyzer, Token, is_han};
 
 /// Words that carry the question, not its subject.
@@ -114,6 +112,15 @@ fn word_weight(word: &str) -> f32 {
     }
 }
 
+/// A term in more than this share of the documents is left out of the
+/// first pass of a search (see [`QueryPlan::recall`])...
+const COMMON_SHARE: f64 = 0.1;
+/// ...when it is also in more than this many documents: a small index is
+/// searched exhaustively.
+const MIN_COMMON_DOCS: u64 = 1000;
+/// The rarest terms kept in the first pass, however common.
+const MIN_RECALL_TERMS: usize = 2;
+
 /// How much a fallback word (a pinyin alias or typo correction) counts
 /// next to a word the user wrote.
 const FALLBACK_WEIGHT: f32 = 0.4;
@@ -174,7 +181,7 @@ pub struct QueryPlan {
     pub phrases: Vec<Vec<Token>>,
     pub excluded: Vec<Vec<Token>>,
     /// Words the query likely means but did not write (pinyin aliases,
-    /// typo corrections), scored at [`FALLBACK_WEIGHT`].
+    /// typo corrections), scored at `FALLBACK_WEIGHT`.
     pub fallback: Vec<Token>,
 }
 
@@ -253,8 +260,58 @@ impl QueryPlan {
         out
     }
 
-    /// The scoring query over `fields`: words and phrases, plus exclusions.
+    /// How a document scores on `fields`: each word (and, more weakly, each
+    /// fallback word) on every field, a bonus on `phrase_fields` where a
+    /// part's words appear together as written, and the quoted phrases.
     /// `None` when there is nothing to match.
+    pub fn scoring(
+        &self,
+        analyzer: &Analyzer,
+        fields: &[Weighted],
+        phrase_fields: &[Weighted],
+    ) -> Option<Scoring> {
+        if self.is_empty() {
+            return None;
+        }
+        let mut parts = vec![];
+        if let Some(words) = self.words_scoring(analyzer, fields, phrase_fields) {
+            parts.push(words);
+        }
+        parts.extend(self.phrases.iter().map(|p| phrase_scoring(p, fields)));
+        Some(Scoring::Sum(parts))
+    }
+
+    fn words_scoring(
+        &self,
+        analyzer: &Analyzer,
+        fields: &[Weighted],
+        phrase_fields: &[Weighted],
+    ) -> Option<Scoring> {
+        if self.words.is_empty() && self.fallback.is_empty() {
+            return None;
+        }
+        let scored = self.words.iter().map(|w| (w, word_weight(&w.text)));
+        let fallback = self
+            .fallback
+            .iter()
+            .map(|w| (w, FALLBACK_WEIGHT * word_weight(&w.text)));
+        let mut parts: Vec<Scoring> = scored
+            .chain(fallback)
+            .map(|(w, weight)| word_scoring(w, analyzer, fields).boosted(weight))
+            .collect();
+        for run in self.runs.iter().filter(|r| r.len() > 1) {
+            for f in phrase_fields {
+                if let Some(q) = char_phrase(run, f.field) {
+                    parts.push(Scoring::Leaf(q).boosted(f.boost));
+                }
+            }
+        }
+        Some(Scoring::Sum(parts))
+    }
+
+    /// The scoring query over `fields` (see [`QueryPlan::scoring`]), with the
+    /// quoted phrases required and the exclusions applied. `None` when there
+    /// is nothing to match.
     pub fn build(
         &self,
         analyzer: &Analyzer,
@@ -264,38 +321,91 @@ impl QueryPlan {
         if self.is_empty() {
             return None;
         }
-        let scored = self.words.iter().map(|w| (w, word_weight(&w.text)));
-        let fallback = self
-            .fallback
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(words) = self.words_scoring(analyzer, fields, phrase_fields) {
+            clauses.push((Occur::Must, words.to_query()));
+        }
+        clauses.extend(self.phrase_and_exclusion_clauses(fields));
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// The first, cheap pass of a two-pass search: the plan's terms (words,
+    /// their sub-words and the bigrams that spell them) on `fields`, as a
+    /// flat disjunction of unboosted term queries, which tantivy scores with
+    /// block-max WAND and so skips most documents that cannot make the top.
+    /// In a big index, terms found in a large share of the documents are
+    /// left out (the rarest two always stay): they cannot tell documents
+    /// apart, and they would make every document a candidate. Required
+    /// phrases and exclusions are kept. `None` when there is nothing to
+    /// match.
+    pub fn recall(
+        &self,
+        analyzer: &Analyzer,
+        fields: &[Field],
+        doc_freq: &dyn Fn(&Term) -> u64,
+        population: u64,
+    ) -> Option<Box<dyn Query>> {
+        if self.is_empty() {
+            return None;
+        }
+        let mut terms: Vec<String> = Vec::new();
+        for word in self.words.iter().chain(&self.fallback) {
+            terms.push(word.text.clone());
+            terms.extend(subwords(&word.text, analyzer));
+            terms.extend(
+                phrase_units(std::slice::from_ref(word))
+                    .into_iter()
+                    .map(|u| u.1),
+            );
+        }
+        terms.sort();
+        terms.dedup();
+        let mut rated: Vec<(u64, String)> = terms
+            .into_iter()
+            .map(|t| {
+                let df = fields.iter().map(|&f| doc_freq(&term(f, &t))).max();
+                (df.unwrap_or(0), t)
+            })
+            .filter(|(df, _)| *df > 0)
+            .collect();
+        rated.sort();
+        let common = |df: u64| df > MIN_COMMON_DOCS && df as f64 > COMMON_SHARE * population as f64;
+        let keep = rated
             .iter()
-            .map(|w| (w, FALLBACK_WEIGHT * word_weight(&w.text)));
-        let mut should: Vec<(Occur, Box<dyn Query>)> = scored
-            .chain(fallback)
-            .map(|(w, weight)| {
-                (
-                    Occur::Should,
-                    boosted(word_query(w, analyzer, fields), weight),
-                )
+            .filter(|(df, _)| !common(*df))
+            .count()
+            .max(MIN_RECALL_TERMS.min(rated.len()));
+        rated.truncate(keep);
+        let any_term: Vec<(Occur, Box<dyn Query>)> = rated
+            .iter()
+            .flat_map(|(_, t)| fields.iter().map(move |&f| term(f, t)))
+            .map(|t| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
+                (Occur::Should, q)
             })
             .collect();
-        for run in self.runs.iter().filter(|r| r.len() > 1) {
-            for f in phrase_fields {
-                if let Some(q) = char_phrase(run, f.field) {
-                    should.push((Occur::Should, boosted(q, f.boost)));
-                }
-            }
+        if self.phrases.is_empty() && self.excluded.is_empty() {
+            return Some(Box::new(BooleanQuery::new(any_term)));
         }
+        let weighted: Vec<Weighted> = fields
+            .iter()
+            .map(|&field| Weighted { field, boost: 1.0 })
+            .collect();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if !(self.words.is_empty() && self.fallback.is_empty()) {
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(should))));
+        if !any_term.is_empty() {
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any_term))));
         }
-        for phrase in &self.phrases {
-            let any_field: Vec<Box<dyn Query>> = fields
-                .iter()
-                .filter_map(|f| char_phrase(phrase, f.field).map(|q| boosted(q, f.boost * 2.0)))
-                .collect();
-            clauses.push((Occur::Must, Box::new(DisjunctionMaxQuery::new(any_field))));
-        }
+        clauses.extend(self.phrase_and_exclusion_clauses(&weighted));
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// `Must` a quoted phrase on any field, `MustNot` an excluded word.
+    fn phrase_and_exclusion_clauses(&self, fields: &[Weighted]) -> Vec<(Occur, Box<dyn Query>)> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .phrases
+            .iter()
+            .map(|p| (Occur::Must, phrase_scoring(p, fields).to_query()))
+            .collect();
         for words in &self.excluded {
             let any_field: Vec<(Occur, Box<dyn Query>)> = fields
                 .iter()
@@ -304,7 +414,7 @@ impl QueryPlan {
                 .collect();
             clauses.push((Occur::MustNot, Box::new(BooleanQuery::new(any_field))));
         }
-        Some(Box::new(BooleanQuery::new(clauses)))
+        clauses
     }
 }
 
@@ -337,51 +447,47 @@ fn joined(words: &[Token]) -> String {
     out
 }
 
-fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
-    if (boost - 1.0).abs() < f32::EPSILON {
-        query
-    } else {
-        Box::new(BoostQuery::new(query, boost))
-    }
-}
-
 fn term(field: Field, text: &str) -> Term {
     Term::from_field_text(field, text)
 }
 
-/// One word on one field: the best of its term, its characters in a row and
-/// (more weakly) its sub-words.
-fn word_query(word: &Token, analyzer: &Analyzer, fields: &[Weighted]) -> Box<dyn Query> {
-    let per_field: Vec<Box<dyn Query>> = fields
-        .iter()
-        .map(|f| {
-            let exact: Box<dyn Query> = Box::new(TermQuery::new(
-                term(f.field, &word.text),
-                IndexRecordOption::WithFreqs,
-            ));
-            let mut options = vec![exact];
-            if let Some(q) = char_phrase(std::slice::from_ref(word), f.field) {
-                options.push(boosted(q, 0.9));
-            }
-            let parts = subwords(&word.text, analyzer);
-            if !parts.is_empty() {
-                let parts: Vec<(Occur, Box<dyn Query>)> = parts
-                    .iter()
-                    .map(|p| {
-                        let q: Box<dyn Query> = Box::new(TermQuery::new(
-                            term(f.field, p),
-                            IndexRecordOption::WithFreqs,
-                        ));
-                        (Occur::Should, q)
-                    })
-                    .collect();
-                options.push(boosted(Box::new(BooleanQuery::new(parts)), 0.3));
-            }
-            boosted(Box::new(DisjunctionMaxQuery::new(options)), f.boost)
-        })
-        .collect();
-    let clauses = per_field.into_iter().map(|q| (Occur::Should, q)).collect();
-    Box::new(BooleanQuery::new(clauses))
+/// A quoted phrase: its best field, at twice the field's weight.
+fn phrase_scoring(phrase: &[Token], fields: &[Weighted]) -> Scoring {
+    Scoring::Max(
+        fields
+            .iter()
+            .filter_map(|f| char_phrase(phrase, f.field).map(|q| (q, f.boost)))
+            .map(|(q, boost)| Scoring::Leaf(q).boosted(boost * 2.0))
+            .collect(),
+    )
+}
+
+/// One word on each field: the best of its term, its characters in a row
+/// and (more weakly) its sub-words, summed over the fields.
+fn word_scoring(word: &Token, analyzer: &Analyzer, fields: &[Weighted]) -> Scoring {
+    let parts = subwords(&word.text, analyzer);
+    Scoring::Sum(
+        fields
+            .iter()
+            .map(|f| {
+                let term_query = |text: &str| -> Scoring {
+                    Scoring::Leaf(Box::new(TermQuery::new(
+                        term(f.field, text),
+                        IndexRecordOption::WithFreqs,
+                    )))
+                };
+                let mut options = vec![term_query(&word.text)];
+                if let Some(q) = char_phrase(std::slice::from_ref(word), f.field) {
+                    options.push(Scoring::Leaf(q).boosted(0.9));
+                }
+                if !parts.is_empty() {
+                    let parts = parts.iter().map(|p| term_query(p)).collect();
+                    options.push(Scoring::Sum(parts).boosted(0.3));
+                }
+                Scoring::Max(options).boosted(f.boost)
+            })
+            .collect(),
+    )
 }
 
 /// Dictionary words of two to four characters inside a longer word.
@@ -402,21 +508,21 @@ fn subwords(word: &str, analyzer: &Analyzer) -> Vec<String> {
     out
 }
 
-/// The words as a phrase of indexed units: each Chinese character on its
-/// own and each ASCII run whole, at their character offsets. It matches the
-/// text exactly however jieba segmented it. `None` for a single unit (a
-/// term query does that) or nothing at all.
+/// The words as a phrase of indexed units at their character offsets:
+/// ASCII runs whole, runs of ideographs as bigrams. It matches the text
+/// exactly however jieba segmented it. `None` when that would be the word's
+/// own term (a term query does that) or when there is nothing to match.
 pub fn char_phrase(words: &[Token], field: Field) -> Option<Box<dyn Query>> {
     let units = phrase_units(words);
-    match units.len() {
-        0 => None,
-        1 if words.len() == 1 && words[0].text.chars().count() == 1 => None,
-        1 => Some(Box::new(TermQuery::new(
-            term(field, &units[0].1),
+    match units.as_slice() {
+        [] => None,
+        [(_, unit)] if words.len() == 1 && *unit == words[0].text => None,
+        [(_, unit)] => Some(Box::new(TermQuery::new(
+            term(field, unit),
             IndexRecordOption::WithFreqs,
         ))),
-        _ => {
-            let first = units[0].0;
+        [(first, _), ..] => {
+            let first = *first;
             let terms = units
                 .into_iter()
                 .map(|(p, t)| (p - first, term(field, &t)))
@@ -426,25 +532,55 @@ pub fn char_phrase(words: &[Token], field: Field) -> Option<Box<dyn Query>> {
     }
 }
 
-/// Characters and ASCII runs of `words` with their positions.
+/// Indexed units that cover `words` as written, with their positions: ASCII
+/// runs whole; a run of ideographs as bigrams side by side (the last one
+/// overlapping its neighbour when the run is odd), or the ideograph itself
+/// when it stands alone. Bigrams are what makes such a phrase cheap: each is
+/// far rarer in the index than its two characters.
 fn phrase_units(words: &[Token]) -> Vec<(usize, String)> {
     let mut units = Vec::new();
+    let mut han: Vec<(usize, char)> = Vec::new();
+    let flush = |han: &mut Vec<(usize, char)>, units: &mut Vec<(usize, String)>| {
+        match han.len() {
+            0 => {}
+            1 => units.push((han[0].0, han[0].1.to_string())),
+            n => {
+                let mut starts: Vec<usize> = (0..n - 1).step_by(2).collect();
+                if n % 2 == 1 {
+                    starts.push(n - 2);
+                }
+                for k in starts {
+                    units.push((han[k].0, [han[k].1, han[k + 1].1].iter().collect()));
+                }
+            }
+        }
+        han.clear();
+    };
     for word in words {
         let mut run: Option<(usize, String)> = None;
         for (i, c) in word.text.chars().enumerate() {
+            let position = word.position + i;
             if c.is_ascii_alphanumeric() {
-                run.get_or_insert_with(|| (word.position + i, String::new()))
+                flush(&mut han, &mut units);
+                run.get_or_insert_with(|| (position, String::new()))
                     .1
                     .push(c);
                 continue;
             }
             units.extend(run.take());
-            if is_han(c) {
-                units.push((word.position + i, c.to_string()));
+            if is_han(c) && han.last().is_some_and(|&(p, _)| p + 1 == position) {
+                han.push((position, c));
+            } else {
+                flush(&mut han, &mut units);
+                if is_han(c) {
+                    han.push((position, c));
+                }
             }
         }
         units.extend(run.take());
     }
+    flush(&mut han, &mut units);
+    units.sort_by_key(|u| u.0);
     units
 }
 
@@ -500,15 +636,28 @@ mod tests {
         assert!(!plan.is_empty());
     }
 
+    fn units(text: &str) -> Vec<(usize, String)> {
+        phrase_units(&Analyzer::shared().words(text))
+    }
+
+    fn expected(units: &[(usize, &str)]) -> Vec<(usize, String)> {
+        units.iter().map(|(p, t)| (*p, t.to_string())).collect()
+    }
+
     #[test]
-    fn phrase_units_are_characters_and_ascii_runs() {
-        let words = Analyzer::shared().words("83无效终端");
-        let units: Vec<(usize, String)> = phrase_units(&words);
-        let expected: Vec<(usize, String)> =
-            [(0, "83"), (2, "无"), (3, "效"), (4, "终"), (5, "端")]
-                .iter()
-                .map(|(p, t)| (*p, t.to_string()))
-                .collect();
-        assert_eq!(units, expected);
+    fn phrase_units_are_bigrams_and_ascii_runs() {
+        assert_eq!(
+            units("83无效终端"),
+            expected(&[(0, "83"), (2, "无效"), (4, "终端")])
+        );
+        // An odd run: the last bigram overlaps, across jieba's words.
+        assert_eq!(
+            units("终端未登记"),
+            expected(&[(0, "终端"), (2, "未登"), (3, "登记")])
+        );
+        assert_eq!(
+            units("pos机 蝶"),
+            expected(&[(0, "pos"), (3, "机"), (5, "蝶")])
+        );
     }
 }

@@ -23,7 +23,7 @@ pub fn real_corpus() -> PathBuf {
 pub fn index_of(corpus: &Path) -> (tempfile::TempDir, Engine) {
     let dir = tempfile::tempdir().expect("temp dir");
     let loaded = posfaq::corpus::load_dir(corpus).expect("corpus loads");
-    posfaq::index::build(&loaded, dir.path(), Analyzer::shared()).expect("index builds");
+    posfaq::index::build(loaded, dir.path(), Analyzer::shared()).expect("index builds");
     let engine = Engine::open(dir.path()).expect("index opens");
     (dir, engine)
 }
