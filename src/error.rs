@@ -25,9 +25,10 @@ pub enum Error {
         first: PathBuf,
     },
 
-    /// The index was built by a different analyzer and must be rebuilt.
+    /// The index was built by a different analyzer or document layout and
+    /// must be rebuilt.
     #[error(
-        "the index at {} was built by analyzer {found}, this binary uses {expected}: rebuild it with `posfaq index`",
+        "the index at {} was built as {found}, this binary builds {expected}: rebuild it with `posfaq index`",
         path.display()
     )]
     AnalyzerMismatch {

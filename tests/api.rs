@@ -495,3 +495,67 @@ async fn a_corrupt_index_is_not_ready() {
         ready.text()
     );
 }
+
+/// The count of searches answered from the cache (`hit`) or not (`miss`),
+/// from `/metrics`.
+async fn cache_count(app: &Router, result: &str) -> u64 {
+    let metrics = get(app, "/metrics").await.text();
+    let line = format!("posfaq_search_cache_total{{result=\"{result}\"}} ");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(&line))
+        .map_or(0, |n| n.trim().parse().unwrap())
+}
+
+#[tokio::test]
+async fn repeated_searches_come_from_the_cache_until_a_reload() {
+    let f = fixture(Some(TOKEN));
+    let uri = "/api/search?q=%E6%97%A0%E6%95%88%E7%BB%88%E7%AB%AF&limit=3";
+    let first = get(&f.app, uri).await.json();
+    assert_eq!(
+        (
+            cache_count(&f.app, "hit").await,
+            cache_count(&f.app, "miss").await
+        ),
+        (0, 1)
+    );
+    let again = get(&f.app, uri).await.json();
+    assert_eq!(cache_count(&f.app, "hit").await, 1);
+    assert_eq!(again["hits"], first["hits"]);
+    assert_eq!(again["fix"], first["fix"]);
+    // Another page is another search.
+    get(&f.app, &format!("{uri}&offset=1")).await;
+    assert_eq!(cache_count(&f.app, "miss").await, 2);
+    // A reload brings an empty cache with the new index.
+    assert_eq!(
+        send(&f.app, reload_request(Some(TOKEN))).await.status,
+        StatusCode::OK
+    );
+    get(&f.app, uri).await;
+    assert_eq!(
+        (
+            cache_count(&f.app, "hit").await,
+            cache_count(&f.app, "miss").await
+        ),
+        (1, 3)
+    );
+}
+
+#[tokio::test]
+async fn no_cache_when_it_is_turned_off() {
+    let f = fixture(None);
+    let mut config = Config::new(f.index.clone(), "127.0.0.1:0".parse().unwrap());
+    config.cache_entries = 0;
+    let app = router(AppState::new(&config), &config);
+    let uri = "/api/search?q=%E6%89%8B%E7%BB%AD%E8%B4%B9";
+    let first = get(&app, uri).await.json();
+    let again = get(&app, uri).await.json();
+    assert_eq!(again["hits"], first["hits"]);
+    assert_eq!(
+        (
+            cache_count(&app, "hit").await,
+            cache_count(&app, "miss").await
+        ),
+        (0, 0)
+    );
+}

@@ -76,12 +76,25 @@ fn quoted_phrase_must_appear_as_written() {
     assert_eq!(ids("\"无效终端\""), ["invalid"]);
     assert_eq!(ids("\"无效 终端\""), ["invalid"]);
     assert!(ids("\"终端无效\"").is_empty());
+    // Two characters are one indexed bigram; one character is itself.
+    let mut both = ids("\"终端\"");
+    both.sort();
+    assert_eq!(both, ["invalid", "traditional"], "終端 is folded too");
+    assert!(
+        ids("\"园部\"").is_empty(),
+        "花园，部分: punctuation between"
+    );
+    assert!(ids("\"蝶\"").contains(&"butterfly".to_string()));
 }
 
 #[test]
 fn excluded_word_removes_articles() {
     assert!(ids("手续费").contains(&"invalid".to_string()));
     let without = ids("手续费 -无效终端");
+    assert!(!without.contains(&"invalid".to_string()), "{without:?}");
+    assert!(without.contains(&"fees".to_string()), "{without:?}");
+    // A two-character word is excluded as well as a longer one.
+    let without = ids("手续费 -终端");
     assert!(!without.contains(&"invalid".to_string()), "{without:?}");
     assert!(without.contains(&"fees".to_string()), "{without:?}");
 }
@@ -205,4 +218,27 @@ fn query_syntax_soup_never_fails() {
         let response = engine().search(&SearchRequest::new(query, 10));
         assert!(response.is_ok(), "{query}: {response:?}");
     }
+}
+
+/// In an index bigger than the count's cap, a total stops at the cap and
+/// says so, while a phrase that only one article has, spelled with words
+/// every article has, is still found and counted exactly.
+#[test]
+fn totals_stop_at_the_cap_and_rare_phrases_are_still_found() {
+    let corpus = tempfile::tempdir().unwrap();
+    common::write_synthetic_corpus(corpus.path(), 1200);
+    let (_index, engine) = common::index_of(&corpus.path().join("articles"));
+    let common_word = engine.search(&SearchRequest::new("刷卡", 10)).unwrap();
+    assert_eq!(common_word.total, posfaq::search::TOTAL_CAP);
+    assert!(!common_word.total_exact);
+    assert_eq!(common_word.hits.len(), 10);
+    let rare = engine
+        .search(&SearchRequest::new("\"编号7-3\"", 10))
+        .unwrap();
+    assert_eq!((rare.total, rare.total_exact), (1, true));
+    assert_eq!(rare.hits[0].id, "synthetic-00007");
+    let excluded = engine
+        .search(&SearchRequest::new("\"编号7-3\" -刷卡", 10))
+        .unwrap();
+    assert!(excluded.hits.is_empty() && excluded.total == 0);
 }

@@ -231,6 +231,7 @@
     key: null, // criteriaKey(criteria); reset to null when that search failed
     loaded: 0,
     total: 0,
+    totalExact: true,
   };
 
   function currentCriteria() {
@@ -353,6 +354,7 @@
     if (!append) {
       clearResults();
       search.total = Number(data.total) || 0;
+      search.totalExact = data.total_exact !== false;
       renderFix(data.fix, hits);
     }
     search.loaded += hits.length;
@@ -371,7 +373,8 @@
       return;
     }
     const took = formatMs(data.took_ms);
-    let text = `共 ${search.total} 条结果`;
+    // Past 1,000 matches the server stops counting: "1000+".
+    let text = `共 ${search.total}${search.totalExact ? '' : '+'} 条结果`;
     if (search.loaded < search.total) text += `，已显示 ${search.loaded} 条`;
     if (took) text += `（用时 ${took} 毫秒）`;
     els.status.textContent = text;

@@ -64,9 +64,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn print_text(out: &mut impl Write, response: &SearchResponse, color: bool) -> std::io::Result<()> {
+    let more = if response.total_exact { "" } else { "+" };
     writeln!(
         out,
-        "{} results for {} ({} ms)",
+        "{}{more} results for {} ({} ms)",
         response.total, response.query, response.took_ms
     )?;
     let (open, close) = if color {

@@ -34,6 +34,10 @@ pub struct Args {
     /// Requests handled at once.
     #[arg(long, default_value_t = 256, env = "POSFAQ_MAX_CONCURRENCY")]
     pub max_concurrency: usize,
+    /// Searches whose results are kept for when they are asked again
+    /// (0: no cache). Emptied when the index is reloaded.
+    #[arg(long, default_value_t = 4096, env = "POSFAQ_CACHE_ENTRIES")]
+    pub cache_entries: usize,
 }
 
 impl Args {
@@ -48,6 +52,7 @@ impl Args {
             .collect();
         config.request_timeout = Duration::from_secs(self.request_timeout.max(1));
         config.max_concurrency = self.max_concurrency.max(1);
+        config.cache_entries = self.cache_entries;
         config
     }
 }

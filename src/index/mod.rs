@@ -35,11 +35,23 @@ use crate::{Error, Result};
 const CURRENT: &str = "CURRENT";
 const META: &str = "posfaq.json";
 const SUGGESTIONS: &str = "suggestions.json";
+/// The layout of the documents in an index; a change makes older indexes
+/// stale. 2: an article's `body` holds all its text; fix cards have fields
+/// of their own; an article's record is a document of its own.
+const FORMAT: u32 = 2;
+
+/// What an index built now records about how it was built: the analyzer's
+/// fingerprint and [`FORMAT`]. An index that records anything else is
+/// rebuilt, and refused until it is.
+pub fn fingerprint(analyzer: &Analyzer) -> String {
+    format!("{}-f{FORMAT}", analyzer.fingerprint())
+}
 
 /// What an index records about itself, next to tantivy's files.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IndexMeta {
-    /// The analyzer that built the index (see `Analyzer::fingerprint`).
+    /// The analyzer and document layout that built the index (see
+    /// [`fingerprint`]).
     pub fingerprint: String,
     pub articles: usize,
     pub sections: usize,
@@ -106,7 +118,7 @@ fn write_generation(
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     let progress = progress_bar(corpus.articles.len() + corpus.fixes.len());
     let mut meta = IndexMeta {
-        fingerprint: analyzer.fingerprint().to_string(),
+        fingerprint: fingerprint(&analyzer),
         articles: corpus.articles.len(),
         sections: 0,
         fixes: corpus.fixes.len(),
@@ -306,7 +318,7 @@ pub fn is_stale(index_dir: &Path, corpus_dir: &Path, analyzer: &Analyzer) -> boo
     let Ok(meta) = live_generation(index_dir).and_then(|g| read_meta(index_dir, &g)) else {
         return true;
     };
-    meta.fingerprint != analyzer.fingerprint() || newest_mtime_ms(corpus_dir) > meta.built_at_ms
+    meta.fingerprint != fingerprint(analyzer) || newest_mtime_ms(corpus_dir) > meta.built_at_ms
 }
 
 fn newest_mtime_ms(dir: &Path) -> u64 {
@@ -362,11 +374,12 @@ impl SearchIndex {
     pub fn open(index_dir: &Path, analyzer: Arc<Analyzer>) -> Result<SearchIndex> {
         let generation = live_generation(index_dir)?;
         let meta = read_meta(index_dir, &generation)?;
-        if meta.fingerprint != analyzer.fingerprint() {
+        let expected = fingerprint(&analyzer);
+        if meta.fingerprint != expected {
             return Err(Error::AnalyzerMismatch {
                 path: index_dir.to_path_buf(),
                 found: meta.fingerprint,
-                expected: analyzer.fingerprint().to_string(),
+                expected,
             });
         }
         let index = Index::open_in_dir(&generation).map_err(|e| Error::MissingIndex {

@@ -2,10 +2,15 @@
 //! card, told apart by `kind`.
 //!
 //! Articles are ranked on `title`, `headings` (section titles and
-//! questions), `keywords` (tags, codes, brands) and `body`; the best section
+//! questions), `keywords` (tags, codes, brands) and `body`, which holds all
+//! of the article's text, those three included: a search can then find,
+//! count and phrase-match articles on `body` alone. The best section
 //! of a hit is then found among its section documents (`section`, `text`).
-//! Fix cards use `title`, `keywords` (codes, symptoms, tags) and `body`.
-//! Each article and card also stores its full record as JSON in `data`.
+//! Fix cards have fields of their own, `card_title`, `card_keywords` (codes,
+//! symptoms, tags) and `card_body`: a search of the articles never meets
+//! them, and a search of the cards reads the cards' postings alone.
+//! Each article's full record is stored as JSON in `data`, in a document of
+//! its own, and so is each card's, in the card's document.
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
@@ -30,6 +35,8 @@ fn title_pieces(title: &str) -> impl Iterator<Item = &str> {
 /// Kinds of document.
 pub const ARTICLE: &str = "article";
 pub const SECTION: &str = "section";
+/// An article's full record (see [`ArticleRecord`]).
+pub const RECORD: &str = "record";
 pub const FIX: &str = "fix";
 
 /// Handles to the schema's fields.
@@ -48,7 +55,11 @@ pub struct Fields {
     /// An article's tags and codes, compacted: a query containing one ranks
     /// the article next.
     pub key_anchors: Field,
+    /// All of an article's text: title, keywords, headings and sections.
     pub body: Field,
+    pub card_title: Field,
+    pub card_keywords: Field,
+    pub card_body: Field,
     pub section: Field,
     pub text: Field,
     pub anchor: Field,
@@ -110,6 +121,9 @@ pub fn build_schema() -> (Schema, Fields) {
         title_anchors: b.add_text_field("title_anchors", STRING),
         key_anchors: b.add_text_field("key_anchors", STRING),
         body: b.add_text_field("body", text_options(false)),
+        card_title: b.add_text_field("card_title", text_options(false)),
+        card_keywords: b.add_text_field("card_keywords", text_options(false)),
+        card_body: b.add_text_field("card_body", text_options(false)),
         section: b.add_text_field("section", text_options(true)),
         text: b.add_text_field("text", text_options(true)),
         anchor: b.add_text_field("anchor", STORED),
@@ -135,6 +149,9 @@ impl Fields {
             title_anchors: f("title_anchors")?,
             key_anchors: f("key_anchors")?,
             body: f("body")?,
+            card_title: f("card_title")?,
+            card_keywords: f("card_keywords")?,
+            card_body: f("card_body")?,
             section: f("section")?,
             text: f("text")?,
             anchor: f("anchor")?,
@@ -145,7 +162,8 @@ impl Fields {
         })
     }
 
-    /// The article's document followed by one document per section.
+    /// The article's document, its record's, then one document per
+    /// section.
     pub fn article_docs(&self, article: &Article, analyzer: &Analyzer) -> Vec<TantivyDocument> {
         let record = ArticleRecord {
             id: article.id.clone(),
@@ -178,8 +196,13 @@ impl Fields {
             self.title => article.title.as_str(),
             self.headings => headings.join("\n"),
             self.keywords => keywords.join("\n"),
-            self.body => article.text(),
-            self.data => serde_json::to_string(&record).unwrap_or_default(),
+            self.body => [
+                article.title.as_str(),
+                &keywords.join("\n"),
+                &headings.join("\n"),
+                &article.text(),
+            ]
+            .join("\n"),
         );
         self.add_labels(
             &mut main,
@@ -206,7 +229,15 @@ impl Fields {
         {
             main.add_text(self.key_anchors, text);
         }
-        let mut docs = vec![main];
+        // The record has a document of its own: a search loads the
+        // article's document for every hit, the record only the article
+        // view needs.
+        let record = doc!(
+            self.kind => RECORD,
+            self.id => article.id.as_str(),
+            self.data => serde_json::to_string(&record).unwrap_or_default(),
+        );
+        let mut docs = vec![main, record];
         for section in &article.sections {
             docs.push(doc!(
                 self.kind => SECTION,
@@ -237,9 +268,9 @@ impl Fields {
         let mut doc = doc!(
             self.kind => FIX,
             self.id => card.id.as_str(),
-            self.title => card.title.as_str(),
-            self.keywords => keywords.join("\n"),
-            self.body => body,
+            self.card_title => card.title.as_str(),
+            self.card_keywords => keywords.join("\n"),
+            self.card_body => body,
             self.data => serde_json::to_string(card).unwrap_or_default(),
         );
         self.add_labels(&mut doc, card.category.map(|c| c.as_str()), &card.brands);

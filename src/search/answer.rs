@@ -22,7 +22,6 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur};
 use utoipa::ToSchema;
 
 use super::query::{self, QueryPlan, Weighted};
@@ -31,7 +30,6 @@ use super::{Engine, SearchRequest, fuzzy, validate_query};
 use crate::Result;
 use crate::analysis::{Analyzer, is_han};
 use crate::corpus::FixCard;
-use crate::index::schema::FIX;
 
 /// Answers below this confidence are not given.
 pub const MIN_CONFIDENCE: f64 = 0.5;
@@ -187,21 +185,39 @@ fn compact(text: &str) -> String {
     text.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
-/// Length in characters of the longest run `a` and `b` share.
-fn common_run(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
+/// The shortest shared run that counts as a partial match of a symptom.
+const MIN_RUN: usize = 4;
+
+/// The runs of [`MIN_RUN`] characters in a text, to rule out quickly a
+/// phrase that shares no such run with it.
+fn runs_of_min_len(chars: &[char]) -> HashSet<[char; MIN_RUN]> {
+    chars
+        .windows(MIN_RUN)
+        .filter_map(|w| w.try_into().ok())
+        .collect()
+}
+
+/// Length in characters of the longest run `a` and `b` share, when it is at
+/// least [`MIN_RUN`] long (0 otherwise); `a_runs` are `a`'s runs of that
+/// length.
+fn common_run(a: &[char], a_runs: &HashSet<[char; MIN_RUN]>, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
+    let shares_a_run = b
+        .windows(MIN_RUN)
+        .filter_map(|w| <[char; MIN_RUN]>::try_from(w).ok())
+        .any(|w| a_runs.contains(&w));
+    if !shares_a_run {
+        return 0;
+    }
     let mut best = 0;
     let mut previous = vec![0usize; b.len() + 1];
-    for &ca in &a {
-        let mut current = vec![0usize; b.len() + 1];
+    let mut current = vec![0usize; b.len() + 1];
+    for &ca in a {
         for (j, &cb) in b.iter().enumerate() {
-            if ca == cb {
-                current[j + 1] = previous[j] + 1;
-                best = best.max(current[j + 1]);
-            }
+            current[j + 1] = if ca == cb { previous[j] + 1 } else { 0 };
+            best = best.max(current[j + 1]);
         }
-        previous = current;
+        std::mem::swap(&mut previous, &mut current);
     }
     best
 }
@@ -264,8 +280,10 @@ pub fn find_codes(normalized: &str, known: &HashSet<String>) -> Vec<CodeMention>
 /// What a query says, as the answer matcher needs it.
 struct Understood {
     compact: String,
-    /// `compact` without filler words.
-    core: String,
+    /// `compact` without filler words, as characters, and its runs of
+    /// [`MIN_RUN`] characters.
+    core_chars: Vec<char>,
+    core_runs: HashSet<[char; MIN_RUN]>,
     sound: Vec<String>,
     codes: Vec<CodeMention>,
     /// Content words (question words dropped), canonical and normalized.
@@ -292,8 +310,10 @@ impl Engine {
             .into_iter()
             .map(|w| w.text)
             .collect();
+        let core_chars: Vec<char> = without_filler(&compact(&canonical)).chars().collect();
         Understood {
-            core: without_filler(&compact(&canonical)),
+            core_runs: runs_of_min_len(&core_chars),
+            core_chars,
             compact: compact(&canonical),
             sound: fuzzy::sound_key(&canonical),
             codes: find_codes(normalized.as_str(), &self.cards.known_codes),
@@ -345,15 +365,15 @@ impl Engine {
         let f = self.index().fields;
         let fields = [
             Weighted {
-                field: f.title,
+                field: f.card_title,
                 boost: 3.0,
             },
             Weighted {
-                field: f.keywords,
+                field: f.card_keywords,
                 boost: 3.0,
             },
             Weighted {
-                field: f.body,
+                field: f.card_body,
                 boost: 1.0,
             },
         ];
@@ -361,18 +381,15 @@ impl Engine {
             self.analyzer(),
             &fields,
             &[Weighted {
-                field: f.keywords,
+                field: f.card_keywords,
                 boost: 2.0,
             }],
         ) else {
             return Ok(HashMap::new());
         };
-        let full = BooleanQuery::new(vec![
-            (Occur::Must, scoring),
-            (Occur::Must, query::filter(f.kind, FIX)),
-        ]);
+        // Only cards have these fields.
         let searcher = self.index().reader.searcher();
-        let top = searcher.search(&full, &TopDocs::with_limit(5).order_by_score())?;
+        let top = searcher.search(scoring.as_ref(), &TopDocs::with_limit(5).order_by_score())?;
         let mut ranks = HashMap::new();
         for (rank, (_, address)) in top.into_iter().enumerate() {
             let doc: tantivy::TantivyDocument = searcher.doc(address)?;
@@ -412,8 +429,7 @@ impl Engine {
         let partial = p
             .cores
             .iter()
-            .map(|s| common_run(&q.core, s))
-            .filter(|&n| n >= 4)
+            .map(|s| common_run(&q.core_chars, &q.core_runs, s))
             .max()
             .unwrap_or(0);
         let phrase = (exact as f64 / 4.0)
@@ -490,11 +506,11 @@ impl Engine {
         let searcher = self.index().reader.searcher();
         let mut sections = self.best_sections(&searcher, &q.plan, &card.related)?;
         for id in &card.related {
-            if let Some(article) = self.article(id)? {
+            if let Some(title) = self.article_title(id)? {
                 let (section, anchor, _) = sections.remove(id).unwrap_or_default();
                 sources.push(Source {
-                    id: article.id,
-                    title: article.title,
+                    id: id.clone(),
+                    title,
                     section,
                     anchor,
                 });

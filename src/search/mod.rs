@@ -6,16 +6,20 @@
 //! from it. A query that contains an article's title, a part of its title or
 //! one of its key phrases (tags, codes) puts that article ahead of the rest.
 //!
-//! A search runs in two passes. The first is cheap: a flat disjunction of
-//! the query's terms ([`QueryPlan::recall`]) that tantivy prunes with
-//! block-max WAND, plus the articles whose title or key phrase the query
-//! contains (`tier`); it picks a few hundred candidates. The second scores
-//! only those with the full expression (`scoring`): every word on every
-//! field, as a term, as its characters in a row and through its sub-words,
-//! the phrase bonus and the tiers. When fewer articles match than the first
-//! pass keeps, as in a knowledge base of a few thousand articles, the result
-//! is the one scoring every article would give; beyond that the first pass
-//! is an approximation (BENCHMARKS.md measures how close).
+//! A search runs in two passes. The first is cheap: the best articles by
+//! the query's terms on `body`, which holds all of an article's text
+//! ([`QueryPlan::recall`]), found with tantivy's block-max pruning (when
+//! every term is common, the articles with all of them first), plus the
+//! articles whose title or key phrase the query contains (`tier`), the
+//! articles the featured fix card draws on, and, for a query with phrases
+//! or exclusions, the first articles that satisfy them. The second scores
+//! only those candidates with the full expression (`scoring`): every word
+//! on every field, as a term, as its characters in a row and through its
+//! sub-words, the phrase bonus and the tiers. When fewer articles match
+//! than the first pass keeps, as in a knowledge base of a few thousand
+//! articles, the result is the one scoring every article would give;
+//! beyond that the first pass is an approximation (BENCHMARKS.md measures
+//! how close). Matches are counted up to [`TOTAL_CAP`].
 
 pub mod answer;
 mod correct;
@@ -33,21 +37,21 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 
-use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, Term};
 
 use crate::analysis::Analyzer;
 use crate::corpus::{Category, FixCard};
-use crate::index::schema::{ARTICLE, ArticleRecord, FIX};
+use crate::index::schema::{ARTICLE, ArticleRecord, FIX, RECORD};
 use crate::index::{IndexMeta, SearchIndex};
 use crate::{Error, Result};
 use answer::{Answer, Cards};
 use correct::Corrector;
 use query::{QueryPlan, Weighted};
-use scoring::Scoring;
+use scoring::{Probe, Scoring};
 use suggest::{Suggester, Suggestion};
 use synonyms::Synonyms;
 use tier::Tiers;
@@ -63,8 +67,13 @@ pub const MAX_OFFSET: usize = 1000;
 /// query contains, twice, or once for one of its key phrases (tags, codes):
 /// such an article ranks ahead of those that only share words.
 const TIER_BONUS: f32 = 100.0;
+/// Added to the score of an article that the featured fix card draws on.
+const RELATED_BONUS: f32 = 10.0;
 /// How many candidates the first pass of a search hands to the second.
-const CANDIDATES: usize = 100;
+const CANDIDATES: usize = 50;
+/// Where a search stops counting its matches (see [`SearchResponse::total`]).
+/// Above [`MAX_OFFSET`], so every page a client may ask for is counted.
+pub const TOTAL_CAP: usize = 1000;
 
 /// A search as the CLI and the API receive it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -128,8 +137,12 @@ pub fn validate_query(query: &str) -> Result<()> {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SearchResponse {
     pub query: String,
-    /// Articles matching, over all pages.
+    /// Articles matching, over all pages: exact up to 1,000; a search
+    /// that matches more stops counting there.
     pub total: usize,
+    /// Whether `total` is the exact count; false when it stopped at 1,000.
+    #[serde(default = "exact")]
+    pub total_exact: bool,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
     /// The fix card that answers the query, when one clearly does: a
@@ -213,22 +226,35 @@ impl Engine {
 
     /// Ranked articles for a request, with the fix card that answers it
     /// when one clearly does.
+    /// The articles the featured fix draws on get [`RELATED_BONUS`].
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
         let started = Instant::now();
-        let mut response = self.search_articles(request)?;
-        response.fix = self.featured_fix(&request.query)?;
+        request.validate()?;
+        let fix = self.featured_fix(&request.query)?;
+        let related: Vec<&str> = fix
+            .iter()
+            .flat_map(|f| f.sources.iter().map(|s| s.id.as_str()))
+            .collect();
+        let mut response = self.ranked(request, &related)?;
+        response.fix = fix;
         response.took_ms = elapsed_ms(started);
         Ok(response)
     }
 
     /// Ranked articles for a request.
     pub fn search_articles(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        self.ranked(request, &[])
+    }
+
+    /// Ranked articles for a request, `related` ones boosted.
+    fn ranked(&self, request: &SearchRequest, related: &[&str]) -> Result<SearchResponse> {
         let started = Instant::now();
         request.validate()?;
         let plan = self.plan(&request.query);
         let mut response = SearchResponse {
             query: request.query.clone(),
             total: 0,
+            total_exact: true,
             took_ms: 0.0,
             hits: Vec::new(),
             fix: None,
@@ -267,55 +293,79 @@ impl Engine {
             },
         ];
         let searcher = self.index.reader.searcher();
-        let population = (self.index.meta.articles + self.index.meta.fixes) as u64;
+        let population = self.index.meta.articles as u64;
         let doc_freq = |t: &Term| searcher.doc_freq(t).unwrap_or(0);
-        let (Some(scoring), Some(recall)) = (
+        let (Some(scoring), Some(terms)) = (
             plan.scoring(self.analyzer(), &fields, &phrase_fields),
-            plan.recall(
-                self.analyzer(),
-                &fields.map(|w| w.field),
-                &doc_freq,
-                population,
-            ),
+            plan.recall(self.analyzer(), &[f.body], &doc_freq, population),
         ) else {
             response.took_ms = elapsed_ms(started);
             return Ok(response);
         };
-        let mut filters = Vec::new();
+        let recall = terms.any();
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
         if let Some(category) = request.category {
-            filters.push((Occur::Must, query::filter(f.category, category.as_str())));
+            filters.push(query::filter(f.category, category.as_str()));
         }
         if let Some(brand) = &request.brand {
-            filters.push((Occur::Must, query::filter(f.brand, brand)));
+            filters.push(query::filter(f.brand, brand));
         }
-        let articles = query::filter(f.kind, ARTICLE);
-        let first_pass: Box<dyn Query> = if filters.is_empty() {
-            recall.box_clone()
-        } else {
-            let mut clauses = vec![(Occur::Must, recall.box_clone())];
-            clauses.extend(filters.iter().map(|(o, q)| (*o, q.box_clone())));
-            Box::new(BooleanQuery::new(clauses))
+        let filtered = |clauses: Vec<(Occur, Box<dyn Query>)>| {
+            let filters = filters.iter().map(|q| (Occur::Must, q.box_clone()));
+            BooleanQuery::new(clauses.into_iter().chain(filters).collect())
         };
+        // `body` holds all of an article's text: a phrase or an excluded
+        // word is looked for there alone.
+        let constraints = plan.constraints(f.body);
+        let articles = query::filter(f.kind, ARTICLE);
+        let mut positive = vec![
+            (Occur::Must, recall.box_clone()),
+            (Occur::Must, articles.box_clone()),
+        ];
+        positive.extend(
+            constraints
+                .required
+                .iter()
+                .map(|q| (Occur::Must, q.box_clone())),
+        );
+        let matching = filtered(positive);
         let depth = request.offset + request.limit;
-        let limit = CANDIDATES.max(2 * depth) + self.index.meta.fixes;
-        // First pass: the recall query picks candidates, and so do the
-        // articles whose title or key phrase the query contains, however
-        // their words score. Fix cards among them fall out in the second
-        // pass, which requires an article; leaving `kind` out of the first
-        // keeps it prunable.
-        let mut candidates: Vec<DocAddress> = searcher
-            .search(
-                first_pass.as_ref(),
-                &TopDocs::with_limit(limit).order_by_score(),
-            )?
-            .into_iter()
-            .map(|(_, a)| a)
-            .collect();
+        let limit = CANDIDATES.max(2 * depth);
+        // First pass: the best by the recall query alone, which tantivy
+        // prunes (with a filter, the best of the filtered articles, every
+        // one scored), plus, when phrases or exclusions may rule some of
+        // those out, the first articles that satisfy everything, so that a
+        // small result set is complete. When every term is common, the
+        // articles with all of them come first: pruning a conjunction skips
+        // far more than pruning a disjunction of such terms, and the
+        // disjunction is searched only if too few have them all.
+        let best = |q: &dyn Query| -> Result<Vec<DocAddress>> {
+            let top = searcher.search(q, &TopDocs::with_limit(limit).order_by_score())?;
+            Ok(top.into_iter().map(|(_, a)| a).collect())
+        };
+        let mut candidates = if !filters.is_empty() {
+            best(&filtered(vec![(Occur::Must, recall.box_clone())]))?
+        } else if terms.all_common {
+            let mut all = best(terms.all().as_ref())?;
+            if all.len() < limit {
+                all.extend(best(recall.as_ref())?);
+            }
+            all
+        } else {
+            best(recall.as_ref())?
+        };
+        let keep = if constraints.is_empty() { 0 } else { limit };
+        let matches = first_matches(&searcher, &matching, &constraints.excluded, TOTAL_CAP, keep)?;
+        response.total = matches.count;
+        response.total_exact = matches.complete;
+        candidates.extend(matches.docs);
+        // The articles whose title or key phrase the query contains are
+        // candidates however their words score.
         let tiers = Tiers::find(&searcher, f, &self.analyzer().compact(&request.query))?;
         if !tiers.is_empty() {
-            let anchored = BooleanQuery::new(vec![
+            let anchored = filtered(vec![
                 (Occur::Must, tiers.any(f)),
-                (Occur::Must, first_pass.box_clone()),
+                (Occur::Must, recall.box_clone()),
             ]);
             candidates.extend(
                 searcher
@@ -324,24 +374,43 @@ impl Engine {
                     .map(|(_, a)| a),
             );
         }
-        response.total = searcher.search(
-            &BooleanQuery::new(vec![
-                (Occur::Must, first_pass),
-                (Occur::Must, articles.box_clone()),
-            ]),
-            &Count,
-        )?;
+        let related_scoring = Scoring::Max(
+            related
+                .iter()
+                .map(|id| Scoring::Leaf(query::bonus(f.id, id)).boosted(RELATED_BONUS))
+                .collect(),
+        );
+        if !related.is_empty() {
+            let any = related
+                .iter()
+                .map(|id| (Occur::Should, query::filter(f.id, id)));
+            let any: Box<dyn Query> = Box::new(BooleanQuery::new(any.collect()));
+            candidates.extend(
+                searcher
+                    .search(
+                        &filtered(vec![(Occur::Must, any)]),
+                        &TopDocs::with_limit(limit).order_by_score(),
+                    )?
+                    .into_iter()
+                    .map(|(_, a)| a),
+            );
+        }
         // Second pass: the full scoring, of the candidates only.
         candidates.sort();
         candidates.dedup();
-        let scoring = Scoring::Sum(vec![scoring, tiers.scoring(f, TIER_BONUS)]);
-        let scores = scoring.score_docs(&searcher, &candidates, &[articles])?;
+        let scoring = Scoring::Sum(vec![scoring, tiers.scoring(f, TIER_BONUS), related_scoring]);
+        let mut required = vec![articles];
+        required.extend(constraints.required);
+        let scores =
+            scoring.score_docs(&searcher, &candidates, &required, &constraints.excluded)?;
         let mut top: Vec<(f32, DocAddress)> = scores
             .into_iter()
             .zip(candidates)
             .filter_map(|(score, address)| Some((score?, address)))
             .collect();
         top.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Related articles may match none of the words.
+        response.total = response.total.max(top.len());
         let shown = top
             .into_iter()
             .skip(request.offset)
@@ -450,7 +519,7 @@ impl Engine {
         // Scored where they match: the words as written count most in a
         // section's own title, the question a Q&A section answers.
         let scores = match plan.scoring(self.analyzer(), &fields, &fields) {
-            Some(scoring) => scoring.score_docs(searcher, &addresses, &[])?,
+            Some(scoring) => scoring.score_docs(searcher, &addresses, &[], &[])?,
             None => vec![None; addresses.len()],
         };
         // Per article, the best section; ties go to the earlier one, the
@@ -499,7 +568,7 @@ impl Engine {
     /// An article's stored record, if the id exists.
     pub fn article(&self, id: &str) -> Result<Option<ArticleRecord>> {
         Ok(self
-            .stored_data(ARTICLE, id)?
+            .stored_data(RECORD, id)?
             .and_then(|data| serde_json::from_str(&data).ok()))
     }
 
@@ -530,7 +599,20 @@ impl Engine {
         Ok(cards)
     }
 
+    /// An article's title, if the id exists: from the article's own small
+    /// document, not its record.
+    pub fn article_title(&self, id: &str) -> Result<Option<String>> {
+        let f = self.index.fields;
+        Ok(self.stored(ARTICLE, id)?.map(|doc| text_of(&doc, f.title)))
+    }
+
     fn stored_data(&self, kind: &str, id: &str) -> Result<Option<String>> {
+        let f = self.index.fields;
+        Ok(self.stored(kind, id)?.map(|doc| text_of(&doc, f.data)))
+    }
+
+    /// The stored document of kind `kind` with id `id`.
+    fn stored(&self, kind: &str, id: &str) -> Result<Option<TantivyDocument>> {
         let searcher = self.index.reader.searcher();
         let f = self.index.fields;
         let q = BooleanQuery::new(vec![
@@ -544,8 +626,7 @@ impl Engine {
         else {
             return Ok(None);
         };
-        let doc: TantivyDocument = searcher.doc(address)?;
-        Ok(Some(text_of(&doc, f.data)))
+        Ok(Some(searcher.doc(address)?))
     }
 
     /// Article counts per category and per brand.
@@ -566,6 +647,68 @@ impl Engine {
             to_facets(&self.index.meta.brands),
         )
     }
+}
+
+/// The first documents matching a query, in index order.
+struct Matches {
+    /// How many match, up to the cap.
+    count: usize,
+    /// Whether `count` is all of them.
+    complete: bool,
+    docs: Vec<DocAddress>,
+}
+
+/// Walks the documents matching `query` and none of `excluded`, without
+/// scoring them, keeping the first `keep` and stopping at `cap`: a count that
+/// costs little when many documents match.
+fn first_matches(
+    searcher: &Searcher,
+    query: &dyn Query,
+    excluded: &[Box<dyn Query>],
+    cap: usize,
+    keep: usize,
+) -> Result<Matches> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let excluded = excluded
+        .iter()
+        .map(|q| q.weight(EnableScoring::disabled_from_searcher(searcher)))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let mut matches = Matches {
+        count: 0,
+        complete: true,
+        docs: Vec::new(),
+    };
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut probes: Vec<Probe> = excluded
+            .iter()
+            .map(|w| Probe::new(w.as_ref(), reader))
+            .collect();
+        let alive = reader.alive_bitset();
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            let mut ruled_out = !alive.is_none_or(|a| a.is_alive(doc));
+            for probe in &mut probes {
+                ruled_out |= probe.score(doc)?.is_some();
+            }
+            if !ruled_out {
+                if matches.count == cap {
+                    matches.complete = false;
+                    return Ok(matches);
+                }
+                if matches.docs.len() < keep {
+                    matches.docs.push(DocAddress::new(ord as u32, doc));
+                }
+                matches.count += 1;
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(matches)
+}
+
+fn exact() -> bool {
+    true
 }
 
 /// Milliseconds since `started`, to the microsecond.

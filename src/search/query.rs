@@ -164,6 +164,53 @@ pub fn parse(query: &str) -> ParsedQuery {
     parsed
 }
 
+/// The terms of the first pass of a search: see [`QueryPlan::recall`].
+#[derive(Debug, Clone)]
+pub struct Recall {
+    pub terms: Vec<Term>,
+    /// Whether every term is a common one: then any of them matches a
+    /// large share of the index, and pruning has little to skip.
+    pub all_common: bool,
+}
+
+impl Recall {
+    /// Documents with any of the terms.
+    pub fn any(&self) -> Box<dyn Query> {
+        self.combined(Occur::Should)
+    }
+
+    /// Documents with all of the terms.
+    pub fn all(&self) -> Box<dyn Query> {
+        self.combined(Occur::Must)
+    }
+
+    fn combined(&self, occur: Occur) -> Box<dyn Query> {
+        let terms = self.terms.iter().map(|t| {
+            let q: Box<dyn Query> =
+                Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs));
+            (occur, q)
+        });
+        Box::new(BooleanQuery::new(terms.collect()))
+    }
+}
+
+/// Queries a match must satisfy beyond its words: see
+/// [`QueryPlan::constraints`].
+#[derive(Debug, Default)]
+pub struct Constraints {
+    /// Each must match.
+    pub required: Vec<Box<dyn Query>>,
+    /// None may match.
+    pub excluded: Vec<Box<dyn Query>>,
+}
+
+impl Constraints {
+    /// Whether anything is required or excluded.
+    pub fn is_empty(&self) -> bool {
+        self.required.is_empty() && self.excluded.is_empty()
+    }
+}
+
 /// A field and how much a match in it counts.
 #[derive(Debug, Clone, Copy)]
 pub struct Weighted {
@@ -207,7 +254,7 @@ impl QueryPlan {
         plan.phrases = parsed
             .phrases
             .iter()
-            .map(|p| contiguous(analyzer.words(p)))
+            .map(|p| contiguous(p, analyzer))
             .filter(|w| !w.is_empty())
             .collect();
         plan.excluded = parsed
@@ -330,21 +377,21 @@ impl QueryPlan {
     }
 
     /// The first, cheap pass of a two-pass search: the plan's terms (words,
-    /// their sub-words and the bigrams that spell them) on `fields`, as a
-    /// flat disjunction of unboosted term queries, which tantivy scores with
-    /// block-max WAND and so skips most documents that cannot make the top.
-    /// In a big index, terms found in a large share of the documents are
-    /// left out (the rarest two always stay): they cannot tell documents
-    /// apart, and they would make every document a candidate. Required
-    /// phrases and exclusions are kept. `None` when there is nothing to
-    /// match.
+    /// their sub-words, the bigrams that spell them and the units of the
+    /// quoted phrases) on `fields`, for flat term queries that tantivy
+    /// scores with block-max WAND and so skips most documents that cannot
+    /// make the top. In a big index, terms found in a large share of the
+    /// documents are left out (the rarest two always stay): they cannot tell
+    /// documents apart, and they would make every document a candidate.
+    /// Phrases and exclusions are not applied here (see
+    /// [`QueryPlan::constraints`]). `None` when there is nothing to match.
     pub fn recall(
         &self,
         analyzer: &Analyzer,
         fields: &[Field],
         doc_freq: &dyn Fn(&Term) -> u64,
         population: u64,
-    ) -> Option<Box<dyn Query>> {
+    ) -> Option<Recall> {
         if self.is_empty() {
             return None;
         }
@@ -357,6 +404,9 @@ impl QueryPlan {
                     .into_iter()
                     .map(|u| u.1),
             );
+        }
+        for phrase in &self.phrases {
+            terms.extend(phrase_units(phrase).into_iter().map(|u| u.1));
         }
         terms.sort();
         terms.dedup();
@@ -376,27 +426,30 @@ impl QueryPlan {
             .count()
             .max(MIN_RECALL_TERMS.min(rated.len()));
         rated.truncate(keep);
-        let any_term: Vec<(Occur, Box<dyn Query>)> = rated
-            .iter()
-            .flat_map(|(_, t)| fields.iter().map(move |&f| term(f, t)))
-            .map(|t| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
-                (Occur::Should, q)
-            })
-            .collect();
-        if self.phrases.is_empty() && self.excluded.is_empty() {
-            return Some(Box::new(BooleanQuery::new(any_term)));
+        Some(Recall {
+            all_common: rated.len() > 1 && rated.iter().all(|(df, _)| common(*df)),
+            terms: rated
+                .iter()
+                .flat_map(|(_, t)| fields.iter().map(move |&f| term(f, t)))
+                .collect(),
+        })
+    }
+
+    /// What a match must have and must not have, on `field`: each quoted
+    /// phrase, and none of the excluded words.
+    pub fn constraints(&self, field: Field) -> Constraints {
+        Constraints {
+            required: self
+                .phrases
+                .iter()
+                .filter_map(|p| char_phrase(p, field))
+                .collect(),
+            excluded: self
+                .excluded
+                .iter()
+                .filter_map(|words| char_phrase(words, field))
+                .collect(),
         }
-        let weighted: Vec<Weighted> = fields
-            .iter()
-            .map(|&field| Weighted { field, boost: 1.0 })
-            .collect();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if !any_term.is_empty() {
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any_term))));
-        }
-        clauses.extend(self.phrase_and_exclusion_clauses(&weighted));
-        Some(Box::new(BooleanQuery::new(clauses)))
     }
 
     /// `Must` a quoted phrase on any field, `MustNot` an excluded word.
@@ -418,13 +471,28 @@ impl QueryPlan {
     }
 }
 
-/// The words of a quoted phrase placed side by side: spaces inside quotes
-/// separate words, they do not require a gap (`"无效 终端"` is `无效终端`).
-fn contiguous(mut words: Vec<Token>) -> Vec<Token> {
-    let mut next = 0;
+/// The words of a quoted phrase, placed as the text would have them. A
+/// space next to an ideograph only separates words (`"无效 终端"` is
+/// `无效终端`), so it closes up; punctuation keeps its place (`"7-3"`), and
+/// so does a space between two ASCII words (`"sim card"`), as in the text.
+fn contiguous(phrase: &str, analyzer: &Analyzer) -> Vec<Token> {
+    let chars: Vec<char> = analyzer.normalize(phrase).as_str().chars().collect();
+    let mut words = analyzer.words(phrase);
+    let mut shift = 0;
+    let mut end: Option<usize> = None;
     for w in &mut words {
-        w.position = next;
-        next += w.text.chars().count();
+        if let Some(end) = end {
+            let gap = chars.get(end..w.position).unwrap_or_default();
+            let beside_han = [end.checked_sub(1), Some(w.position)]
+                .into_iter()
+                .flatten()
+                .any(|i| chars.get(i).is_some_and(|&c| is_han(c)));
+            if beside_han {
+                shift += gap.iter().filter(|c| c.is_whitespace()).count();
+            }
+        }
+        end = Some(w.position + w.text.chars().count());
+        w.position -= shift;
     }
     words
 }
@@ -477,7 +545,9 @@ fn word_scoring(word: &Token, analyzer: &Analyzer, fields: &[Weighted]) -> Scori
                     )))
                 };
                 let mut options = vec![term_query(&word.text)];
-                if let Some(q) = char_phrase(std::slice::from_ref(word), f.field) {
+                if !is_one_unit(word)
+                    && let Some(q) = char_phrase(std::slice::from_ref(word), f.field)
+                {
                     options.push(Scoring::Leaf(q).boosted(0.9));
                 }
                 if !parts.is_empty() {
@@ -510,13 +580,12 @@ fn subwords(word: &str, analyzer: &Analyzer) -> Vec<String> {
 
 /// The words as a phrase of indexed units at their character offsets:
 /// ASCII runs whole, runs of ideographs as bigrams. It matches the text
-/// exactly however jieba segmented it. `None` when that would be the word's
-/// own term (a term query does that) or when there is nothing to match.
+/// exactly however jieba segmented it. A single unit is a term query; `None`
+/// when there is nothing to match.
 pub fn char_phrase(words: &[Token], field: Field) -> Option<Box<dyn Query>> {
     let units = phrase_units(words);
     match units.as_slice() {
         [] => None,
-        [(_, unit)] if words.len() == 1 && *unit == words[0].text => None,
         [(_, unit)] => Some(Box::new(TermQuery::new(
             term(field, unit),
             IndexRecordOption::WithFreqs,
@@ -530,6 +599,12 @@ pub fn char_phrase(words: &[Token], field: Field) -> Option<Box<dyn Query>> {
             Some(Box::new(PhraseQuery::new_with_offset(terms)))
         }
     }
+}
+
+/// Whether a word is spelled by one indexed unit, itself: its term query
+/// then already matches it wherever it is written.
+fn is_one_unit(word: &Token) -> bool {
+    matches!(phrase_units(std::slice::from_ref(word)).as_slice(), [(_, unit)] if *unit == word.text)
 }
 
 /// Indexed units that cover `words` as written, with their positions: ASCII
@@ -584,6 +659,14 @@ fn phrase_units(words: &[Token]) -> Vec<(usize, String)> {
     units
 }
 
+/// Matches `value` exactly in `field`, scoring 1: boosted, a bonus.
+pub fn bonus(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(
+        Box::new(TermQuery::new(term(field, value), IndexRecordOption::Basic)),
+        1.0,
+    ))
+}
+
 /// A filter clause: matches `value` exactly in `field`, adding no score.
 pub fn filter(field: Field, value: &str) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(
@@ -634,6 +717,23 @@ mod tests {
     fn only_question_words_are_kept_as_they_are() {
         let plan = QueryPlan::new(&parse("怎么办"), &Analyzer::shared());
         assert!(!plan.is_empty());
+    }
+
+    #[test]
+    fn phrase_spaces_close_up_beside_ideographs_only() {
+        let placed = |phrase: &str| -> Vec<(String, usize)> {
+            contiguous(phrase, &Analyzer::shared())
+                .into_iter()
+                .map(|w| (w.text, w.position))
+                .collect()
+        };
+        let expected = |words: &[(&str, usize)]| -> Vec<(String, usize)> {
+            words.iter().map(|(w, p)| (w.to_string(), *p)).collect()
+        };
+        assert_eq!(placed("无效 终端"), expected(&[("无效", 0), ("终端", 2)]));
+        assert_eq!(placed("7-3"), expected(&[("7", 0), ("3", 2)]));
+        assert_eq!(placed("sim card"), expected(&[("sim", 0), ("card", 4)]));
+        assert_eq!(placed("pos 机"), expected(&[("pos", 0), ("机", 3)]));
     }
 
     fn units(text: &str) -> Vec<(usize, String)> {

@@ -11,9 +11,9 @@
 //! multiplies.
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur, Query, Scorer,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur, Query, Scorer, Weight,
 };
-use tantivy::{DocAddress, DocSet, Score, Searcher, SeekDangerResult};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SeekDangerResult, SegmentReader};
 
 use crate::Result;
 
@@ -67,14 +67,16 @@ impl Scoring {
     }
 
     /// Scores `docs` (sorted, without duplicates): `None` for a document
-    /// the expression does not match or that misses one of `required`.
-    /// BM25 statistics come from the whole index, so a score is the one a
-    /// search with [`Scoring::to_query`] gives the same document.
+    /// the expression does not match, that misses one of `required` or that
+    /// matches one of `excluded`. BM25 statistics come from the whole index,
+    /// so a score is the one a search with [`Scoring::to_query`] gives the
+    /// same document.
     pub fn score_docs(
         &self,
         searcher: &Searcher,
         docs: &[DocAddress],
         required: &[Box<dyn Query>],
+        excluded: &[Box<dyn Query>],
     ) -> Result<Vec<Option<Score>>> {
         let mut leaves = Vec::new();
         self.collect_leaves(&mut leaves);
@@ -82,13 +84,18 @@ impl Scoring {
             .iter()
             .map(|leaf| leaf_scores(searcher, *leaf, docs))
             .collect::<Result<Vec<_>>>()?;
-        let required = required
-            .iter()
-            .map(|q| leaf_scores(searcher, q.as_ref(), docs))
-            .collect::<Result<Vec<_>>>()?;
+        let matches = |queries: &[Box<dyn Query>]| {
+            queries
+                .iter()
+                .map(|q| leaf_scores(searcher, q.as_ref(), docs))
+                .collect::<Result<Vec<_>>>()
+        };
+        let (required, excluded) = (matches(required)?, matches(excluded)?);
         Ok((0..docs.len())
             .map(|k| {
-                if required.iter().any(|r| r[k].is_none()) {
+                if required.iter().any(|r| r[k].is_none())
+                    || excluded.iter().any(|e| e[k].is_some())
+                {
                     return None;
                 }
                 let mut next = 0;
@@ -138,9 +145,7 @@ impl Scoring {
     }
 }
 
-/// One leaf's score for each of `docs`, seeking its scorer in each segment
-/// straight to them: a term skips through its postings, a phrase checks
-/// positions only where its terms meet.
+/// One leaf's score for each of `docs`: a [`Probe`] per segment.
 fn leaf_scores(
     searcher: &Searcher,
     leaf: &dyn Query,
@@ -149,29 +154,67 @@ fn leaf_scores(
     let weight = leaf.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let mut out = Vec::with_capacity(docs.len());
     for group in docs.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
-        let reader = searcher.segment_reader(group[0].segment_ord);
-        let mut scorer = weight.scorer(reader, 1.0)?;
-        // Below this no document can match; seeking below it is not allowed.
-        let mut floor = scorer.doc();
+        let mut probe = Probe::new(
+            weight.as_ref(),
+            searcher.segment_reader(group[0].segment_ord),
+        );
         for address in group {
-            let target = address.doc_id;
-            if target < floor {
-                out.push(None);
-                continue;
-            }
-            match scorer.seek_danger(target) {
-                SeekDangerResult::Found => {
-                    out.push(Some(scorer.score()));
-                    floor = target + 1;
-                }
-                SeekDangerResult::SeekLowerBound(bound) => {
-                    out.push(None);
-                    floor = bound.max(target + 1);
-                }
-            }
+            out.push(probe.score(address.doc_id)?);
         }
     }
     Ok(out)
+}
+
+/// Asks one query about documents of a segment, in increasing order,
+/// seeking its scorer straight to each: a term skips through its postings,
+/// a phrase checks positions only where its terms meet. The scorer is
+/// opened at the first document asked about (`scorer_danger`): opened at
+/// the segment's start, a phrase scorer would first scan for the phrase's
+/// first occurrence, all of its terms' postings for a phrase that occurs
+/// nowhere.
+pub struct Probe<'a> {
+    weight: &'a dyn Weight,
+    reader: &'a SegmentReader,
+    scorer: Option<Box<dyn Scorer>>,
+    /// Below this no document can match; seeking below it is not allowed.
+    floor: DocId,
+}
+
+impl<'a> Probe<'a> {
+    pub fn new(weight: &'a dyn Weight, reader: &'a SegmentReader) -> Probe<'a> {
+        Probe {
+            weight,
+            reader,
+            scorer: None,
+            floor: 0,
+        }
+    }
+
+    /// The score of `doc`, `None` when it does not match. Documents must be
+    /// asked about in increasing order.
+    pub fn score(&mut self, doc: DocId) -> Result<Option<Score>> {
+        if doc < self.floor {
+            return Ok(None);
+        }
+        let result = match self.scorer.as_mut() {
+            Some(scorer) => scorer.seek_danger(doc),
+            None => {
+                let (result, scorer) = self.weight.scorer_danger(self.reader, doc, 1.0)?;
+                self.scorer = Some(scorer);
+                result
+            }
+        };
+        Ok(match result {
+            SeekDangerResult::Found => {
+                self.floor = doc + 1;
+                self.scorer.as_mut().map(|s| s.score())
+            }
+            SeekDangerResult::SeekLowerBound(bound) => {
+                self.floor = bound.max(doc + 1);
+                None
+            }
+        })
+    }
 }
 
 #[cfg(test)]
@@ -209,7 +252,7 @@ mod tests {
         for query in [
             "83无效终端",
             "终端未登记怎么办",
-            "\"商户 状态\" 立刷",
+            "\"商户 状态\" 手续费",
             "手续费 费率",
         ] {
             let plan = engine.plan(query);
@@ -228,7 +271,7 @@ mod tests {
             docs.extend((0..3).map(|d| DocAddress::new(0, d)));
             docs.sort();
             docs.dedup();
-            let scored = scoring.score_docs(&searcher, &docs, &[]).unwrap();
+            let scored = scoring.score_docs(&searcher, &docs, &[], &[]).unwrap();
             for (address, score) in docs.iter().zip(scored) {
                 let expected = full.iter().find(|(_, a)| a == address).map(|(s, _)| *s);
                 match (expected, score) {

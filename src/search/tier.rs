@@ -5,10 +5,11 @@
 //! ([`Fields::title_anchors`], [`Fields::key_anchors`]); a search looks up
 //! which of them occur in the compacted query.
 
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Searcher, Term};
+use tantivy::Searcher;
+use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::schema::Field;
 
+use super::query;
 use super::scoring::Scoring;
 use crate::Result;
 use crate::index::schema::{Fields, MAX_ANCHOR_CHARS};
@@ -39,10 +40,9 @@ impl Tiers {
 
     /// Articles with any of the titles or key phrases.
     pub fn any(&self, f: Fields) -> Box<dyn Query> {
-        let terms = self.leaves(f).map(|(term, _)| {
-            let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-            (Occur::Should, q)
-        });
+        let terms = self
+            .leaves(f)
+            .map(|(field, anchor, _)| (Occur::Should, query::filter(field, anchor)));
         Box::new(BooleanQuery::new(terms.collect()))
     }
 
@@ -52,24 +52,22 @@ impl Tiers {
     pub fn scoring(&self, f: Fields, bonus: f32) -> Scoring {
         Scoring::Max(
             self.leaves(f)
-                .map(|(term, weight)| {
-                    let q = TermQuery::new(term, IndexRecordOption::Basic);
-                    Scoring::Leaf(Box::new(ConstScoreQuery::new(Box::new(q), 1.0)))
-                        .boosted(weight * bonus)
+                .map(|(field, anchor, weight)| {
+                    Scoring::Leaf(query::bonus(field, anchor)).boosted(weight * bonus)
                 })
                 .collect(),
         )
     }
 
-    fn leaves(&self, f: Fields) -> impl Iterator<Item = (Term, f32)> + '_ {
+    fn leaves(&self, f: Fields) -> impl Iterator<Item = (Field, &str, f32)> {
         let titles = self
             .titles
             .iter()
-            .map(move |a| (Term::from_field_text(f.title_anchors, a), 2.0));
+            .map(move |a| (f.title_anchors, a.as_str(), 2.0));
         let keys = self
             .keys
             .iter()
-            .map(move |a| (Term::from_field_text(f.key_anchors, a), 1.0));
+            .map(move |a| (f.key_anchors, a.as_str(), 1.0));
         titles.chain(keys)
     }
 }

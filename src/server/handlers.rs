@@ -12,24 +12,37 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::params::Params;
+use super::{AppState, SearchKey};
 use crate::corpus::{Category, FixCard};
 use crate::search::answer::AnswerResponse;
 use crate::search::suggest::Suggestion;
 use crate::search::{ArticleView, Engine, Facet, SearchRequest, SearchResponse};
 
-/// Runs `work` with the live engine on the blocking pool.
+/// Runs `work` with the live engine on the blocking pool, once a worker
+/// is free.
 async fn with_engine<T, F>(state: &AppState, work: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(Arc<Engine>) -> Result<T, ApiError> + Send + 'static,
 {
-    let engine = state.engine()?;
-    tokio::task::spawn_blocking(move || work(engine))
-        .await
-        .map_err(ApiError::internal)?
+    on_worker(state, state.engine()?, work).await
+}
+
+/// Runs `work` with `engine` on the blocking pool, once a worker is free.
+async fn on_worker<T, F>(state: &AppState, engine: Arc<Engine>, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(Arc<Engine>) -> Result<T, ApiError> + Send + 'static,
+{
+    let worker = state.worker().await;
+    tokio::task::spawn_blocking(move || {
+        let _worker = worker;
+        work(engine)
+    })
+    .await
+    .map_err(ApiError::internal)?
 }
 
 /// The id in the path. Ids are URL-safe by construction, so one that is
@@ -74,9 +87,28 @@ pub async fn search(
         brand: params.get("brand").map(String::from),
     };
     request.validate()?;
-    Ok(Json(
-        with_engine(&state, move |engine| Ok(engine.search(&request)?)).await?,
-    ))
+    let started = std::time::Instant::now();
+    let live = state.live()?;
+    let key = SearchKey::of(&request);
+    if let Some(searches) = &live.searches {
+        let cached = searches.get(&key);
+        state.metrics().search_cache(cached.is_some());
+        if let Some(cached) = cached {
+            let mut response = (*cached).clone();
+            response.took_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0;
+            return Ok(Json(response));
+        }
+    }
+    let searches = live.searches.clone();
+    let response = on_worker(&state, live.engine, move |engine| {
+        let response = engine.search(&request)?;
+        if let Some(searches) = searches {
+            searches.insert(key, Arc::new(response.clone()));
+        }
+        Ok(response)
+    })
+    .await?;
+    Ok(Json(response))
 }
 
 /// The one best answer, with a confidence, or `"answer": null`.

@@ -21,6 +21,7 @@ pub struct Metrics {
     documents: IntGaugeVec,
     index_bytes: IntGaugeVec,
     reloads: IntCounterVec,
+    search_cache: IntCounterVec,
 }
 
 impl Metrics {
@@ -60,12 +61,21 @@ impl Metrics {
             &["result"],
         )
         .expect("valid metric");
+        let search_cache = IntCounterVec::new(
+            Opts::new(
+                "posfaq_search_cache_total",
+                "Searches answered from the cache (hit) or by the engine (miss)",
+            ),
+            &["result"],
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(documents.clone()),
             Box::new(index_bytes.clone()),
             Box::new(reloads.clone()),
+            Box::new(search_cache.clone()),
         ] {
             registry
                 .register(collector)
@@ -78,6 +88,7 @@ impl Metrics {
             documents,
             index_bytes,
             reloads,
+            search_cache,
         }
     }
 
@@ -107,6 +118,13 @@ impl Metrics {
     pub fn reloaded(&self, ok: bool) {
         self.reloads
             .with_label_values(&[if ok { "ok" } else { "error" }])
+            .inc();
+    }
+
+    /// Counts a search looked up in the cache.
+    pub fn search_cache(&self, hit: bool) {
+        self.search_cache
+            .with_label_values(&[if hit { "hit" } else { "miss" }])
             .inc();
     }
 

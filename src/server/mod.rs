@@ -31,7 +31,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::search::Engine;
+use crate::corpus::Category;
+use crate::search::{Engine, SearchRequest, SearchResponse};
 use error::ApiError;
 use metrics::Metrics;
 
@@ -48,6 +49,9 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Requests handled at once; more wait their turn.
     pub max_concurrency: usize,
+    /// Searches whose results are kept for when they are asked again (0:
+    /// none). The cache belongs to the live index and goes with it.
+    pub cache_entries: usize,
 }
 
 impl Config {
@@ -60,6 +64,7 @@ impl Config {
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(10),
             max_concurrency: 256,
+            cache_entries: 4096,
         }
     }
 }
@@ -70,14 +75,54 @@ pub struct AppState {
     inner: Arc<Inner>,
 }
 
+/// A search, as the cache knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct SearchKey {
+    query: String,
+    limit: usize,
+    offset: usize,
+    category: Option<Category>,
+    brand: Option<String>,
+}
+
+impl SearchKey {
+    pub(crate) fn of(request: &SearchRequest) -> SearchKey {
+        SearchKey {
+            query: request.query.clone(),
+            limit: request.limit,
+            offset: request.offset,
+            category: request.category,
+            brand: request.brand.clone(),
+        }
+    }
+}
+
+/// Searches the live engine has answered: the search box asks for the
+/// same prefixes and popular queries again and again.
+pub(crate) type SearchCache = quick_cache::sync::Cache<SearchKey, Arc<SearchResponse>>;
+
+/// The loaded engine and the searches it has answered, swapped together:
+/// a search that finishes after a reload fills the old engine's cache,
+/// which goes with it.
+#[derive(Clone)]
+pub(crate) struct Live {
+    pub engine: Arc<Engine>,
+    pub searches: Option<Arc<SearchCache>>,
+}
+
 struct Inner {
     index: PathBuf,
-    engine: RwLock<Option<Arc<Engine>>>,
+    engine: RwLock<Option<Live>>,
+    cache_entries: usize,
     load_error: RwLock<Option<String>>,
     /// SHA-256 of the admin token: compared in constant time.
     admin_token: Option<[u8; 32]>,
     metrics: Metrics,
     reload: tokio::sync::Mutex<()>,
+    /// Two permits per core: searches are CPU work, so running many more at once
+    /// only adds threads and memory; the rest wait their turn (within the
+    /// request timeout).
+    workers: Arc<tokio::sync::Semaphore>,
 }
 
 fn digest(token: &str) -> [u8; 32] {
@@ -85,6 +130,16 @@ fn digest(token: &str) -> [u8; 32] {
 }
 
 impl AppState {
+    /// Waits for a free worker: hold the permit while the work runs.
+    pub(crate) async fn worker(&self) -> tokio::sync::OwnedSemaphorePermit {
+        self.inner
+            .workers
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the worker semaphore is never closed")
+    }
+
     /// Opens the index of `config`. A missing or broken index is logged
     /// and leaves the state not ready (`/readyz` says why) instead of
     /// failing: a later reload can fix it.
@@ -93,6 +148,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 index: config.index.clone(),
                 engine: RwLock::new(None),
+                cache_entries: config.cache_entries,
                 load_error: RwLock::new(None),
                 admin_token: config
                     .admin_token
@@ -101,6 +157,9 @@ impl AppState {
                     .map(digest),
                 metrics: Metrics::new(),
                 reload: tokio::sync::Mutex::new(()),
+                workers: Arc::new(tokio::sync::Semaphore::new(
+                    2 * std::thread::available_parallelism().map_or(1, |n| n.get()),
+                )),
             }),
         };
         match Engine::open(&config.index) {
@@ -119,7 +178,10 @@ impl AppState {
 
     fn install(&self, engine: Arc<Engine>) {
         self.inner.metrics.set_engine(&engine);
-        *self.inner.engine.write().unwrap_or_else(|p| p.into_inner()) = Some(engine);
+        let searches = (self.inner.cache_entries > 0)
+            .then(|| Arc::new(SearchCache::new(self.inner.cache_entries)));
+        *self.inner.engine.write().unwrap_or_else(|p| p.into_inner()) =
+            Some(Live { engine, searches });
         *self
             .inner
             .load_error
@@ -129,14 +191,19 @@ impl AppState {
 
     /// The live engine, or 503 when none is loaded.
     pub fn engine(&self) -> Result<Arc<Engine>, ApiError> {
-        if let Some(engine) = self
+        Ok(self.live()?.engine)
+    }
+
+    /// The live engine with its cache, or 503 when none is loaded.
+    pub(crate) fn live(&self) -> Result<Live, ApiError> {
+        if let Some(live) = self
             .inner
             .engine
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
         {
-            return Ok(engine);
+            return Ok(live);
         }
         let why = self
             .inner
