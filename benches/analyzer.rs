@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jieba_rs::Jieba;
-use posfaq::analysis::Analyzer;
+use posfaq::analysis::{Analyzer, PosfaqTokenizer};
+use tantivy::tokenizer::{TokenStream, Tokenizer};
 
 fn seeds() -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
@@ -78,7 +79,21 @@ fn bench(c: &mut Criterion) {
         group.bench_function("jieba-rs cut_for_search (bound)", |b| {
             b.iter(|| jieba.cut_for_search(&text, false).len())
         });
-        group.bench_function("posfaq analyzer tokens", |b| {
+        // What indexing runs: the tokenizer tantivy calls, each token
+        // copied into one reused buffer.
+        let mut tokenizer = PosfaqTokenizer::new(analyzer.clone());
+        group.bench_function("posfaq tokenizer (indexing)", |b| {
+            b.iter(|| {
+                let mut stream = tokenizer.token_stream(&text);
+                let mut n = 0;
+                while stream.advance() {
+                    n += stream.token().text.len();
+                }
+                n
+            })
+        });
+        // What a query runs: owned tokens.
+        group.bench_function("posfaq analyzer tokens (queries)", |b| {
             b.iter(|| analyzer.tokens(&text).len())
         });
         group.finish();

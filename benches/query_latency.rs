@@ -122,6 +122,33 @@ fn main() {
         print_row(name, list.len(), &mut times);
     }
     print_row("all", queries.len(), &mut all);
+
+    // How close the pruned first pass comes to scoring every matching
+    // article: the same top hit, and the share of the top 10 in common.
+    let ids =
+        |r: posfaq::search::SearchResponse| r.hits.into_iter().map(|h| h.id).collect::<Vec<_>>();
+    let (mut same_first, mut overlap, mut compared) = (0, 0.0, 0);
+    for q in queries.iter().step_by(22) {
+        let request = SearchRequest::new(q.as_str(), 10);
+        let (Ok(pruned), Ok(full)) = (
+            engine.search(&request),
+            engine.search_exhaustively(&request),
+        ) else {
+            continue;
+        };
+        let (pruned, full) = (ids(pruned), ids(full));
+        if full.is_empty() {
+            continue;
+        }
+        compared += 1;
+        same_first += usize::from(pruned.first() == full.first());
+        overlap += pruned.iter().filter(|id| full.contains(id)).count() as f64 / full.len() as f64;
+    }
+    println!(
+        "\nagainst scoring every match, {compared} queries: same top hit {:.3}, top-10 overlap {:.3}",
+        same_first as f64 / compared.max(1) as f64,
+        overlap / compared.max(1) as f64
+    );
 }
 
 fn print_row(name: &str, n: usize, times: &mut [f64]) {

@@ -144,73 +144,80 @@ impl Analyzer {
     /// Query-time view: jieba's words only, without sub-words or characters.
     pub fn words(&self, text: &str) -> Vec<Token> {
         let normalized = self.normalize(text);
-        let mut out = Vec::new();
-        self.segment(&normalized, |token| {
-            if token.kind == TokenKind::Word {
-                out.push(token);
-            }
-        });
-        out
+        let mut spans = Vec::new();
+        self.spans(&normalized, &mut spans);
+        spans
+            .iter()
+            .filter(|s| s.kind == TokenKind::Word)
+            .map(|s| s.token(&normalized))
+            .collect()
     }
 
     /// Index-time view: words, sub-words, characters and bigrams, ordered by
     /// position.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
         let normalized = self.normalize(text);
-        let mut out = Vec::with_capacity(normalized.char_len() * 2);
-        self.segment(&normalized, |token| out.push(token));
-        out
+        let mut spans = Vec::with_capacity(normalized.char_len() * 4);
+        self.spans(&normalized, &mut spans);
+        spans.iter().map(|s| s.token(&normalized)).collect()
     }
 
-    /// Runs jieba over normalized text and emits tokens in position order.
-    fn segment(&self, normalized: &Normalized, mut emit: impl FnMut(Token)) {
+    /// Runs jieba over normalized text and appends the index-time tokens,
+    /// as spans of the text, in position order. No string is made: the
+    /// tantivy tokenizer copies each span into one reused token.
+    pub(crate) fn spans(&self, normalized: &Normalized, out: &mut Vec<Span>) {
         let text = normalized.as_str();
-        let mut pending: Vec<Token> = Vec::new();
+        let mut pending: Vec<Span> = Vec::new();
+        // The characters of the current word: byte offset in the word, char.
+        let mut chars: Vec<(usize, char)> = Vec::new();
         let mut char_pos = 0;
         for word in self.jieba.cut(text, false) {
-            let chars: Vec<(usize, char)> = word.word.char_indices().collect();
-            let start = word.byte_start;
+            chars.clear();
+            chars.extend(word.word.char_indices());
             let position = char_pos;
             char_pos += chars.len();
-            if !word.word.chars().any(char::is_alphanumeric) {
+            if !chars.iter().any(|&(_, c)| is_han(c) || c.is_alphanumeric()) {
                 continue;
             }
-            // Bigrams starting in this word; the last may end in the next.
-            let end = start + word.word.len();
-            let next = text[end..].chars().next();
-            for (i, &(at, c)) in chars.iter().enumerate() {
-                let following = chars.get(i + 1).map(|&(_, c)| c).or(next);
-                if let Some(d) = following.filter(|&d| is_han(c) && is_han(d)) {
-                    let (from, to) = (start + at, start + at + c.len_utf8() + d.len_utf8());
-                    let (offset_from, offset_to) = normalized.original_range(from, to);
-                    pending.push(Token {
-                        text: text[from..to].to_string(),
-                        offset_from,
-                        offset_to,
-                        position: position + i,
-                        kind: TokenKind::Bigram,
-                    });
-                }
-            }
-            let make = |from: usize, to: usize, kind| {
-                let (offset_from, offset_to) = normalized.original_range(start + from, start + to);
-                Token {
-                    text: word.word[from..to].to_string(),
+            let n = chars.len();
+            let byte_at = |k: usize| chars.get(k).map_or(word.word.len(), |c| c.0);
+            // The word's characters `i..j` (char indices, `j` up to `n + 1`
+            // for a bigram that ends in the next word).
+            let make = |i: usize, j: usize, kind| {
+                let (first, end) = (position + i, position + j);
+                let (offset_from, offset_to) = normalized.original_char_range(first, end);
+                let (from, to) = (word.byte_start + byte_at(i), word.byte_start + byte_at(j));
+                let to = if j > n {
+                    to + text[to..].chars().next().map_or(0, char::len_utf8)
+                } else {
+                    to
+                };
+                Span {
+                    from,
+                    to,
                     offset_from,
-                    offset_to,
-                    position: position + word.word[..from].chars().count(),
+                    offset_to: offset_to.max(offset_from),
+                    position: first,
                     kind,
                 }
             };
-            pending.push(make(0, word.word.len(), TokenKind::Word));
-            let n = chars.len();
-            let byte_at = |k: usize| chars.get(k).map_or(word.word.len(), |c| c.0);
+            // Bigrams starting in this word; the last may end in the next.
+            let next = text[word.byte_start + word.word.len()..].chars().next();
+            for (i, &(_, c)) in chars.iter().enumerate() {
+                let following = chars.get(i + 1).map(|&(_, c)| c).or(next);
+                if following.is_some_and(|d| is_han(c) && is_han(d)) {
+                    pending.push(make(i, i + 2, TokenKind::Bigram));
+                }
+            }
+            pending.push(make(0, n, TokenKind::Word));
             // Sub-words: dictionary words of 2 to 4 characters inside the word.
             for len in 2..n.min(5) {
                 for i in 0..=n - len {
-                    let (a, b) = (byte_at(i), byte_at(i + len));
-                    if self.jieba.has_word(&word.word[a..b]) {
-                        pending.push(make(a, b, TokenKind::Subword));
+                    if self
+                        .jieba
+                        .has_word(&word.word[byte_at(i)..byte_at(i + len)])
+                    {
+                        pending.push(make(i, i + len, TokenKind::Subword));
                     }
                 }
             }
@@ -223,7 +230,7 @@ impl Analyzer {
                     match (c.is_ascii_alphanumeric(), run_start) {
                         (true, None) => run_start = Some(i),
                         (false, Some(s)) => {
-                            pending.push(make(byte_at(s), byte_at(i), TokenKind::Subword));
+                            pending.push(make(s, i, TokenKind::Subword));
                             run_start = None;
                         }
                         _ => {}
@@ -232,9 +239,9 @@ impl Analyzer {
             }
             // Characters of a longer word; a one-character word is already one.
             if n > 1 {
-                for (i, &(at, c)) in chars.iter().enumerate() {
+                for (i, &(_, c)) in chars.iter().enumerate() {
                     if is_han(c) {
-                        pending.push(make(at, byte_at(i + 1), TokenKind::Char));
+                        pending.push(make(i, i + 1, TokenKind::Char));
                     }
                 }
             }
@@ -243,10 +250,41 @@ impl Analyzer {
             // Sorting by kind as well keeps a word ahead of the bigram that
             // repeats it, so the word is the one kept.
             pending.sort_by(|a, b| {
-                (a.position, &a.text, a.kind as u8).cmp(&(b.position, &b.text, b.kind as u8))
+                (a.position, &text[a.from..a.to], a.kind as u8).cmp(&(
+                    b.position,
+                    &text[b.from..b.to],
+                    b.kind as u8,
+                ))
             });
-            pending.dedup_by(|a, b| a.position == b.position && a.text == b.text);
-            pending.drain(..).for_each(&mut emit);
+            pending.dedup_by(|a, b| {
+                a.position == b.position && text[a.from..a.to] == text[b.from..b.to]
+            });
+            out.append(&mut pending);
+        }
+    }
+}
+
+/// A token as a span of normalized text (see [`Analyzer::spans`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span {
+    /// Byte range in the normalized text.
+    pub from: usize,
+    pub to: usize,
+    /// Byte range in the original text.
+    pub offset_from: usize,
+    pub offset_to: usize,
+    pub position: usize,
+    pub kind: TokenKind,
+}
+
+impl Span {
+    fn token(&self, normalized: &Normalized) -> Token {
+        Token {
+            text: normalized.as_str()[self.from..self.to].to_string(),
+            offset_from: self.offset_from,
+            offset_to: self.offset_to,
+            position: self.position,
+            kind: self.kind,
         }
     }
 }

@@ -66,6 +66,10 @@ pub fn fold_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
+    // Ideographs have no case.
+    if is_han(c) {
+        return c;
+    }
     let mut lower = c.to_lowercase();
     match (lower.next(), lower.next()) {
         (Some(l), None) => l,
@@ -127,13 +131,25 @@ pub fn normalize(text: &str, repairs: &[Repair]) -> Normalized {
     } else {
         folded.chars().collect()
     };
-    let rules: Vec<&Repair> = repairs
+    // The rules that occur in the text, as characters, and their first
+    // characters: most characters start none.
+    let rules: Vec<(&Repair, Vec<char>)> = repairs
         .iter()
         .filter(|r| r.in_analyzer && simplified.contains(r.from.as_str()))
+        .map(|r| (r, r.from.chars().collect()))
+        .collect();
+    let firsts: Vec<char> = rules
+        .iter()
+        .filter_map(|(_, from)| from.first().copied())
         .collect();
     let mut i = 0;
     while i < chars.len() {
-        if let Some((rule, len)) = match_repair(&rules, &chars, i) {
+        let repaired = if firsts.contains(&chars[i]) {
+            match_repair(&rules, &chars, i)
+        } else {
+            None
+        };
+        if let Some((rule, len)) = repaired {
             let (from, to) = (origins[i].0, origins[i + len - 1].1);
             let n = rule.to.chars().count();
             for (k, c) in rule.to.chars().enumerate() {
@@ -153,14 +169,13 @@ pub fn normalize(text: &str, repairs: &[Repair]) -> Normalized {
 }
 
 fn match_repair<'r>(
-    rules: &[&'r Repair],
+    rules: &[(&'r Repair, Vec<char>)],
     chars: &[char],
     at: usize,
 ) -> Option<(&'r Repair, usize)> {
-    rules.iter().find_map(|rule| {
-        let len = rule.from.chars().count();
-        let matches = chars.len() >= at + len
-            && rule.from.chars().zip(&chars[at..]).all(|(a, &b)| a == b)
+    rules.iter().find_map(|(rule, from)| {
+        let len = from.len();
+        let matches = chars[at..].starts_with(from)
             && chars
                 .get(at + len)
                 .is_none_or(|next| !rule.not_before.contains(*next));

@@ -6,13 +6,18 @@ use std::sync::Arc;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use super::Analyzer;
+use super::normalize::Normalized;
+use super::{Analyzer, Span};
 
-/// Adapts [`Analyzer::tokens`] to tantivy's `Tokenizer` trait.
+/// Adapts [`Analyzer::tokens`] to tantivy's `Tokenizer` trait: the spans
+/// of one text are copied, one at a time, into a reused token, so indexing
+/// makes no string per token.
 #[derive(Clone)]
 pub struct PosfaqTokenizer {
     analyzer: Arc<Analyzer>,
-    tokens: Vec<Token>,
+    normalized: Normalized,
+    spans: Vec<Span>,
+    token: Token,
 }
 
 impl PosfaqTokenizer {
@@ -20,14 +25,18 @@ impl PosfaqTokenizer {
     pub fn new(analyzer: Arc<Analyzer>) -> Self {
         PosfaqTokenizer {
             analyzer,
-            tokens: Vec::new(),
+            normalized: Normalized::default(),
+            spans: Vec::new(),
+            token: Token::default(),
         }
     }
 }
 
 /// The tokens of one text, replayed to tantivy.
 pub struct PosfaqTokenStream<'a> {
-    tokens: &'a mut [Token],
+    text: &'a str,
+    spans: &'a [Span],
+    token: &'a mut Token,
     next: usize,
 }
 
@@ -35,17 +44,13 @@ impl Tokenizer for PosfaqTokenizer {
     type TokenStream<'a> = PosfaqTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> PosfaqTokenStream<'a> {
-        self.tokens.clear();
-        self.tokens
-            .extend(self.analyzer.tokens(text).into_iter().map(|t| Token {
-                offset_from: t.offset_from,
-                offset_to: t.offset_to,
-                position: t.position,
-                text: t.text,
-                position_length: 1,
-            }));
+        self.normalized = self.analyzer.normalize(text);
+        self.spans.clear();
+        self.analyzer.spans(&self.normalized, &mut self.spans);
         PosfaqTokenStream {
-            tokens: &mut self.tokens,
+            text: self.normalized.as_str(),
+            spans: &self.spans,
+            token: &mut self.token,
             next: 0,
         }
     }
@@ -53,15 +58,57 @@ impl Tokenizer for PosfaqTokenizer {
 
 impl TokenStream for PosfaqTokenStream<'_> {
     fn advance(&mut self) -> bool {
+        let Some(span) = self.spans.get(self.next) else {
+            return false;
+        };
         self.next += 1;
-        self.next <= self.tokens.len()
+        self.token.text.clear();
+        self.token.text.push_str(&self.text[span.from..span.to]);
+        self.token.offset_from = span.offset_from;
+        self.token.offset_to = span.offset_to;
+        self.token.position = span.position;
+        self.token.position_length = 1;
+        true
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        self.token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What tantivy indexes is exactly what [`Analyzer::tokens`] returns,
+    /// the reused token refilled for each, for one text after another.
+    #[test]
+    fn stream_replays_the_analyzer_tokens() {
+        let analyzer = Analyzer::shared();
+        let mut tokenizer = PosfaqTokenizer::new(analyzer.clone());
+        for text in [
+            "拉卡拉POS机显示“83无效终端”怎么办",
+            "終端未登記，請聯繫客服",
+            "ＰＯＳ机８３ 刷ka卡 身份zheng证",
+            "",
+            "pos机 sim卡欠费",
+        ] {
+            let mut stream = tokenizer.token_stream(text);
+            let mut replayed = Vec::new();
+            while stream.advance() {
+                let t = stream.token();
+                replayed.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+            }
+            let expected: Vec<_> = analyzer
+                .tokens(text)
+                .into_iter()
+                .map(|t| (t.text, t.offset_from, t.offset_to, t.position))
+                .collect();
+            assert_eq!(replayed, expected, "{text}");
+        }
     }
 }

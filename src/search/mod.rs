@@ -235,19 +235,38 @@ impl Engine {
             .iter()
             .flat_map(|f| f.sources.iter().map(|s| s.id.as_str()))
             .collect();
-        let mut response = self.ranked(request, &related)?;
+        let mut response = self.ranked(request, &related, Pass::Pruned)?;
         response.fix = fix;
         response.took_ms = elapsed_ms(started);
         Ok(response)
     }
 
+    /// [`Engine::search`] with every term kept and every matching article
+    /// scored: the ranking the first pass approximates, for measuring how
+    /// close it comes. Slow on a big index.
+    #[doc(hidden)]
+    pub fn search_exhaustively(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        request.validate()?;
+        let fix = self.featured_fix(&request.query)?;
+        let related: Vec<&str> = fix
+            .iter()
+            .flat_map(|f| f.sources.iter().map(|s| s.id.as_str()))
+            .collect();
+        self.ranked(request, &related, Pass::Exhaustive)
+    }
+
     /// Ranked articles for a request.
     pub fn search_articles(&self, request: &SearchRequest) -> Result<SearchResponse> {
-        self.ranked(request, &[])
+        self.ranked(request, &[], Pass::Pruned)
     }
 
     /// Ranked articles for a request, `related` ones boosted.
-    fn ranked(&self, request: &SearchRequest, related: &[&str]) -> Result<SearchResponse> {
+    fn ranked(
+        &self,
+        request: &SearchRequest,
+        related: &[&str],
+        pass: Pass,
+    ) -> Result<SearchResponse> {
         let started = Instant::now();
         request.validate()?;
         let plan = self.plan(&request.query);
@@ -293,11 +312,21 @@ impl Engine {
             },
         ];
         let searcher = self.index.reader.searcher();
-        let population = self.index.meta.articles as u64;
+        let population = match pass {
+            Pass::Pruned => self.index.meta.articles as u64,
+            // No term is common in an index this big: all are kept.
+            Pass::Exhaustive => u64::MAX,
+        };
         let doc_freq = |t: &Term| searcher.doc_freq(t).unwrap_or(0);
         let (Some(scoring), Some(terms)) = (
             plan.scoring(self.analyzer(), &fields, &phrase_fields),
-            plan.recall(self.analyzer(), &[f.body], &doc_freq, population),
+            plan.recall(
+                self.analyzer(),
+                &[f.title, f.body],
+                f.body,
+                &doc_freq,
+                population,
+            ),
         ) else {
             response.took_ms = elapsed_ms(started);
             return Ok(response);
@@ -336,17 +365,23 @@ impl Engine {
         // one scored), plus, when phrases or exclusions may rule some of
         // those out, the first articles that satisfy everything, so that a
         // small result set is complete. When every term is common, the
-        // articles with all of them come first: pruning a conjunction skips
-        // far more than pruning a disjunction of such terms, and the
-        // disjunction is searched only if too few have them all.
+        // articles with all of them come first, with the best titles:
+        // pruning a conjunction skips far more than pruning a disjunction
+        // of such terms, and the disjunction is searched only if too few
+        // have them all.
         let best = |q: &dyn Query| -> Result<Vec<DocAddress>> {
             let top = searcher.search(q, &TopDocs::with_limit(limit).order_by_score())?;
             Ok(top.into_iter().map(|(_, a)| a).collect())
         };
-        let mut candidates = if !filters.is_empty() {
+        let mut candidates = if pass == Pass::Exhaustive {
+            Vec::new()
+        } else if !filters.is_empty() {
             best(&filtered(vec![(Occur::Must, recall.box_clone())]))?
         } else if terms.all_common {
+            // Titles are short: the best titles are cheap to find, and they
+            // weigh most in the second pass.
             let mut all = best(terms.all().as_ref())?;
+            all.extend(best(terms.any_in(f.title).as_ref())?);
             if all.len() < limit {
                 all.extend(best(recall.as_ref())?);
             }
@@ -354,8 +389,12 @@ impl Engine {
         } else {
             best(recall.as_ref())?
         };
-        let keep = if constraints.is_empty() { 0 } else { limit };
-        let matches = first_matches(&searcher, &matching, &constraints.excluded, TOTAL_CAP, keep)?;
+        let (cap, keep) = match pass {
+            Pass::Exhaustive => (usize::MAX, usize::MAX),
+            Pass::Pruned if constraints.is_empty() => (TOTAL_CAP, 0),
+            Pass::Pruned => (TOTAL_CAP, limit),
+        };
+        let matches = first_matches(&searcher, &matching, &constraints.excluded, cap, keep)?;
         response.total = matches.count;
         response.total_exact = matches.complete;
         candidates.extend(matches.docs);
@@ -647,6 +686,15 @@ impl Engine {
             to_facets(&self.index.meta.brands),
         )
     }
+}
+
+/// How a search picks the candidates it scores in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// The best by a pruned first pass (see the module's documentation).
+    Pruned,
+    /// Every article that matches any of the query's terms.
+    Exhaustive,
 }
 
 /// The first documents matching a query, in index order.

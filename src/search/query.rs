@@ -167,31 +167,46 @@ pub fn parse(query: &str) -> ParsedQuery {
 /// The terms of the first pass of a search: see [`QueryPlan::recall`].
 #[derive(Debug, Clone)]
 pub struct Recall {
-    pub terms: Vec<Term>,
+    /// Each term on each field.
+    any: Vec<Term>,
+    /// Each term on the field that holds all the text.
+    all: Vec<Term>,
     /// Whether every term is a common one: then any of them matches a
     /// large share of the index, and pruning has little to skip.
     pub all_common: bool,
 }
 
 impl Recall {
-    /// Documents with any of the terms.
+    /// Documents with any of the terms, scored on every field.
     pub fn any(&self) -> Box<dyn Query> {
-        self.combined(Occur::Should)
+        combined(&self.any, Occur::Should)
+    }
+
+    /// Documents with any of the terms in `field`.
+    pub fn any_in(&self, field: Field) -> Box<dyn Query> {
+        let terms: Vec<Term> = self
+            .any
+            .iter()
+            .filter(|t| t.field() == field)
+            .cloned()
+            .collect();
+        combined(&terms, Occur::Should)
     }
 
     /// Documents with all of the terms.
     pub fn all(&self) -> Box<dyn Query> {
-        self.combined(Occur::Must)
+        combined(&self.all, Occur::Must)
     }
+}
 
-    fn combined(&self, occur: Occur) -> Box<dyn Query> {
-        let terms = self.terms.iter().map(|t| {
-            let q: Box<dyn Query> =
-                Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs));
-            (occur, q)
-        });
-        Box::new(BooleanQuery::new(terms.collect()))
-    }
+/// A boolean query of term queries, each with `occur`: tantivy prunes it
+/// with block-max WAND.
+fn combined(terms: &[Term], occur: Occur) -> Box<dyn Query> {
+    let terms = terms.iter().map(|t| {
+        let q: Box<dyn Query> = Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs));
+        (occur, q)
+    });
+    Box::new(BooleanQuery::new(terms.collect()))
 }
 
 /// Queries a match must satisfy beyond its words: see
@@ -385,10 +400,13 @@ impl QueryPlan {
     /// documents apart, and they would make every document a candidate.
     /// Phrases and exclusions are not applied here (see
     /// [`QueryPlan::constraints`]). `None` when there is nothing to match.
+    /// `all_text` holds the text of all of `fields`: document frequencies,
+    /// and [`Recall::all`], are taken there.
     pub fn recall(
         &self,
         analyzer: &Analyzer,
         fields: &[Field],
+        all_text: Field,
         doc_freq: &dyn Fn(&Term) -> u64,
         population: u64,
     ) -> Option<Recall> {
@@ -412,10 +430,7 @@ impl QueryPlan {
         terms.dedup();
         let mut rated: Vec<(u64, String)> = terms
             .into_iter()
-            .map(|t| {
-                let df = fields.iter().map(|&f| doc_freq(&term(f, &t))).max();
-                (df.unwrap_or(0), t)
-            })
+            .map(|t| (doc_freq(&term(all_text, &t)), t))
             .filter(|(df, _)| *df > 0)
             .collect();
         rated.sort();
@@ -428,10 +443,11 @@ impl QueryPlan {
         rated.truncate(keep);
         Some(Recall {
             all_common: rated.len() > 1 && rated.iter().all(|(df, _)| common(*df)),
-            terms: rated
+            any: rated
                 .iter()
                 .flat_map(|(_, t)| fields.iter().map(move |&f| term(f, t)))
                 .collect(),
+            all: rated.iter().map(|(_, t)| term(all_text, t)).collect(),
         })
     }
 
