@@ -4,8 +4,8 @@ Usage: python3 scripts/scaling_chart.py SCALING_TSV OUT_PNG   (needs matplotlib)
 
 Columns of the table: articles, corpus MB, index wall time (m:ss.xx), index
 peak RSS MiB, index MB, in-process p50 ms, in-process p99 ms, start to ready
-ms, serving RSS MiB, serving heap MiB, HTTP search requests/s, HTTP p99 ms at
-half rate.
+ms, serving RSS MiB, serving anonymous RSS MiB, HTTP search requests/s (no
+response cache), HTTP p99 ms at half rate.
 """
 
 import sys
@@ -30,7 +30,7 @@ def main() -> None:
     panels = [
         ("index time (s)", [seconds(r[2]) for r in rows]),
         ("index peak RSS (MiB)", [float(r[3]) for r in rows]),
-        ("serving RSS (MiB): total, heap", [float(r[8]) for r in rows], [float(r[9]) for r in rows]),
+        ("serving RSS (MiB): total, anonymous", [float(r[8]) for r in rows], [float(r[9]) for r in rows]),
         ("in-process latency (ms): p50, p99", [float(r[5]) for r in rows], [float(r[6]) for r in rows]),
     ]
     fig, axes = plt.subplots(2, 2, figsize=(10, 7))

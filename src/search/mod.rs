@@ -228,17 +228,7 @@ impl Engine {
     /// when one clearly does.
     /// The articles the featured fix draws on get [`RELATED_BONUS`].
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
-        let started = Instant::now();
-        request.validate()?;
-        let fix = self.featured_fix(&request.query)?;
-        let related: Vec<&str> = fix
-            .iter()
-            .flat_map(|f| f.sources.iter().map(|s| s.id.as_str()))
-            .collect();
-        let mut response = self.ranked(request, &related, Pass::Pruned)?;
-        response.fix = fix;
-        response.took_ms = elapsed_ms(started);
-        Ok(response)
+        self.search_in(request, Pass::Pruned)
     }
 
     /// [`Engine::search`] with every term kept and every matching article
@@ -246,13 +236,21 @@ impl Engine {
     /// close it comes. Slow on a big index.
     #[doc(hidden)]
     pub fn search_exhaustively(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        self.search_in(request, Pass::Exhaustive)
+    }
+
+    fn search_in(&self, request: &SearchRequest, pass: Pass) -> Result<SearchResponse> {
+        let started = Instant::now();
         request.validate()?;
         let fix = self.featured_fix(&request.query)?;
         let related: Vec<&str> = fix
             .iter()
             .flat_map(|f| f.sources.iter().map(|s| s.id.as_str()))
             .collect();
-        self.ranked(request, &related, Pass::Exhaustive)
+        let mut response = self.ranked(request, &related, pass)?;
+        response.fix = fix;
+        response.took_ms = elapsed_ms(started);
+        Ok(response)
     }
 
     /// Ranked articles for a request.
