@@ -116,8 +116,8 @@ pub(crate) struct CardProfile {
     codes: HashSet<String>,
     /// Compact, canonical symptom phrases and the title.
     phrases: Vec<String>,
-    /// The phrases without filler, for partial matches.
-    cores: Vec<String>,
+    /// The phrases without filler, as characters, for partial matches.
+    cores: Vec<Vec<char>>,
     phrase_sounds: Vec<Vec<String>>,
     /// Everything the card says, normalized and canonical.
     text: String,
@@ -155,7 +155,10 @@ impl Cards {
                 );
                 CardProfile {
                     codes: card.codes.iter().map(|c| c.to_uppercase()).collect(),
-                    cores: phrases.iter().map(|p| without_filler(p)).collect(),
+                    cores: phrases
+                        .iter()
+                        .map(|p| without_filler(p).chars().collect())
+                        .collect(),
                     phrase_sounds: phrases.iter().map(|p| fuzzy::sound_key(p)).collect(),
                     phrases,
                     text,
@@ -200,8 +203,7 @@ fn runs_of_min_len(chars: &[char]) -> HashSet<[char; MIN_RUN]> {
 /// Length in characters of the longest run `a` and `b` share, when it is at
 /// least [`MIN_RUN`] long (0 otherwise); `a_runs` are `a`'s runs of that
 /// length.
-fn common_run(a: &[char], a_runs: &HashSet<[char; MIN_RUN]>, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
+fn common_run(a: &[char], a_runs: &HashSet<[char; MIN_RUN]>, b: &[char]) -> usize {
     let shares_a_run = b
         .windows(MIN_RUN)
         .filter_map(|w| <[char; MIN_RUN]>::try_from(w).ok())
@@ -300,11 +302,11 @@ fn round2(x: f64) -> f64 {
 }
 
 impl Engine {
-    fn understand(&self, query: &str) -> Understood {
+    /// What `query` says; `plan` is its search plan ([`Engine::plan`]).
+    fn understand(&self, query: &str, plan: QueryPlan) -> Understood {
         let analyzer = self.analyzer();
         let normalized = analyzer.normalize(query);
         let canonical = self.synonyms.canonicalize(normalized.as_str());
-        let plan = self.plan(query);
         let words: Vec<String> = QueryPlan::new(&query::parse(&canonical), analyzer)
             .words
             .into_iter()
@@ -461,7 +463,7 @@ impl Engine {
     /// for a how-to question, else none.
     pub fn answer(&self, query: &str) -> Result<AnswerResponse> {
         validate_query(query)?;
-        let q = self.understand(query);
+        let q = self.understand(query, self.plan(query));
         let ranked = self.rank_cards(&q)?;
         let mut response = AnswerResponse {
             query: query.to_string(),
@@ -489,8 +491,9 @@ impl Engine {
     }
 
     /// The featured fix for a search: the best card when it is confident.
-    pub(crate) fn featured_fix(&self, query: &str) -> Result<Option<Answer>> {
-        let q = self.understand(query);
+    /// `plan` is the search's plan of `query`.
+    pub(crate) fn featured_fix(&self, query: &str, plan: &QueryPlan) -> Result<Option<Answer>> {
+        let q = self.understand(query, plan.clone());
         let ranked = self.rank_cards(&q)?;
         match ranked.first() {
             Some(&(confidence, best)) if confidence >= MIN_CONFIDENCE => {

@@ -75,8 +75,9 @@ const CANDIDATES: usize = 50;
 /// Above [`MAX_OFFSET`], so every page a client may ask for is counted.
 pub const TOTAL_CAP: usize = 1000;
 
-/// A search as the CLI and the API receive it.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// A search as the CLI and the API receive it; the server's response
+/// cache is keyed by it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize)]
 pub struct SearchRequest {
     pub query: String,
     pub limit: usize,
@@ -242,12 +243,13 @@ impl Engine {
     fn search_in(&self, request: &SearchRequest, pass: Pass) -> Result<SearchResponse> {
         let started = Instant::now();
         request.validate()?;
-        let fix = self.featured_fix(&request.query)?;
+        let plan = self.plan(&request.query);
+        let fix = self.featured_fix(&request.query, &plan)?;
         let related: Vec<&str> = fix
             .iter()
             .flat_map(|f| f.sources.iter().map(|s| s.id.as_str()))
             .collect();
-        let mut response = self.ranked(request, &related, pass)?;
+        let mut response = self.ranked(request, &plan, &related, pass)?;
         response.fix = fix;
         response.took_ms = elapsed_ms(started);
         Ok(response)
@@ -255,19 +257,20 @@ impl Engine {
 
     /// Ranked articles for a request.
     pub fn search_articles(&self, request: &SearchRequest) -> Result<SearchResponse> {
-        self.ranked(request, &[], Pass::Pruned)
+        request.validate()?;
+        self.ranked(request, &self.plan(&request.query), &[], Pass::Pruned)
     }
 
-    /// Ranked articles for a request, `related` ones boosted.
+    /// Ranked articles for a validated request whose query `plan` is,
+    /// `related` ones boosted.
     fn ranked(
         &self,
         request: &SearchRequest,
+        plan: &QueryPlan,
         related: &[&str],
         pass: Pass,
     ) -> Result<SearchResponse> {
         let started = Instant::now();
-        request.validate()?;
-        let plan = self.plan(&request.query);
         let mut response = SearchResponse {
             query: request.query.clone(),
             total: 0,
@@ -455,10 +458,10 @@ impl Engine {
             .map(|(score, address)| Ok((score, searcher.doc::<TantivyDocument>(address)?)))
             .collect::<Result<Vec<_>>>()?;
         let ids: Vec<String> = shown.iter().map(|(_, doc)| text_of(doc, f.id)).collect();
-        let mut sections = self.best_sections(&searcher, &plan, &ids)?;
+        let mut sections = self.best_sections(&searcher, plan, &ids)?;
         for ((score, doc), id) in shown.into_iter().zip(ids) {
             let section = sections.remove(&id).unwrap_or_default();
-            response.hits.push(self.hit(&plan, score, &doc, section));
+            response.hits.push(self.hit(plan, score, &doc, section));
         }
         response.took_ms = elapsed_ms(started);
         Ok(response)
@@ -758,7 +761,7 @@ fn exact() -> bool {
 }
 
 /// Milliseconds since `started`, to the microsecond.
-fn elapsed_ms(started: Instant) -> f64 {
+pub(crate) fn elapsed_ms(started: Instant) -> f64 {
     (started.elapsed().as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 

@@ -677,17 +677,18 @@ fn phrase_units(words: &[Token]) -> Vec<(usize, String)> {
 
 /// Matches `value` exactly in `field`, scoring 1: boosted, a bonus.
 pub fn bonus(field: Field, value: &str) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(
-        Box::new(TermQuery::new(term(field, value), IndexRecordOption::Basic)),
-        1.0,
-    ))
+    exactly(field, value, 1.0)
 }
 
 /// A filter clause: matches `value` exactly in `field`, adding no score.
 pub fn filter(field: Field, value: &str) -> Box<dyn Query> {
+    exactly(field, value, 0.0)
+}
+
+fn exactly(field: Field, value: &str, score: f32) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(
         Box::new(TermQuery::new(term(field, value), IndexRecordOption::Basic)),
-        0.0,
+        score,
     ))
 }
 

@@ -12,9 +12,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::params::Params;
-use super::{AppState, SearchKey};
 use crate::corpus::{Category, FixCard};
 use crate::search::answer::AnswerResponse;
 use crate::search::suggest::Suggestion;
@@ -89,13 +89,12 @@ pub async fn search(
     request.validate()?;
     let started = std::time::Instant::now();
     let live = state.live()?;
-    let key = SearchKey::of(&request);
     if let Some(searches) = &live.searches {
-        let cached = searches.get(&key);
+        let cached = searches.get(&request);
         state.metrics().search_cache(cached.is_some());
         if let Some(cached) = cached {
             let mut response = (*cached).clone();
-            response.took_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0;
+            response.took_ms = crate::search::elapsed_ms(started);
             return Ok(Json(response));
         }
     }
@@ -103,7 +102,7 @@ pub async fn search(
     let response = on_worker(&state, live.engine, move |engine| {
         let response = engine.search(&request)?;
         if let Some(searches) = searches {
-            searches.insert(key, Arc::new(response.clone()));
+            searches.insert(request, Arc::new(response.clone()));
         }
         Ok(response)
     })

@@ -31,7 +31,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::corpus::Category;
 use crate::search::{Engine, SearchRequest, SearchResponse};
 use error::ApiError;
 use metrics::Metrics;
@@ -75,31 +74,9 @@ pub struct AppState {
     inner: Arc<Inner>,
 }
 
-/// A search, as the cache knows it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct SearchKey {
-    query: String,
-    limit: usize,
-    offset: usize,
-    category: Option<Category>,
-    brand: Option<String>,
-}
-
-impl SearchKey {
-    pub(crate) fn of(request: &SearchRequest) -> SearchKey {
-        SearchKey {
-            query: request.query.clone(),
-            limit: request.limit,
-            offset: request.offset,
-            category: request.category,
-            brand: request.brand.clone(),
-        }
-    }
-}
-
 /// Searches the live engine has answered: the search box asks for the
 /// same prefixes and popular queries again and again.
-pub(crate) type SearchCache = quick_cache::sync::Cache<SearchKey, Arc<SearchResponse>>;
+pub(crate) type SearchCache = quick_cache::sync::Cache<SearchRequest, Arc<SearchResponse>>;
 
 /// The loaded engine and the searches it has answered, swapped together:
 /// a search that finishes after a reload fills the old engine's cache,
