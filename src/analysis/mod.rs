@@ -31,7 +31,7 @@ use std::sync::{Arc, OnceLock};
 
 use jieba_rs::Jieba;
 
-pub use normalize::{Normalized, Repair, fold_char, is_han, parse_repairs};
+pub use normalize::{Normalized, Normalizer, Repair, fold_char, is_han, parse_repairs};
 pub use tokenizer::PosfaqTokenizer;
 
 /// Name under which the analyzer is registered with tantivy.
@@ -67,6 +67,7 @@ pub struct Token {
 pub struct Analyzer {
     jieba: Jieba,
     repairs: Vec<Repair>,
+    normalizer: Normalizer,
     fingerprint: String,
 }
 
@@ -87,9 +88,11 @@ impl Analyzer {
             "v{ANALYZER_VERSION}-{:016x}",
             fnv1a(&[USER_DICT.as_bytes(), REPAIRS.as_bytes()])
         );
+        let repairs = parse_repairs(REPAIRS);
         Analyzer {
             jieba,
-            repairs: parse_repairs(REPAIRS),
+            normalizer: Normalizer::new(&repairs),
+            repairs,
             fingerprint,
         }
     }
@@ -123,7 +126,7 @@ impl Analyzer {
 
     /// Normalizes text the way both indexing and search see it.
     pub fn normalize(&self, text: &str) -> Normalized {
-        normalize::normalize(text, &self.repairs)
+        self.normalizer.normalize(text)
     }
 
     /// Normalized text with only its letters, digits and ideographs: the
@@ -154,36 +157,46 @@ impl Analyzer {
     }
 
     /// Index-time view: words, sub-words, characters and bigrams, ordered by
-    /// position.
+    /// position, then text.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
         let normalized = self.normalize(text);
         let mut spans = Vec::with_capacity(normalized.char_len() * 4);
         self.spans(&normalized, &mut spans);
+        let text = normalized.as_str();
+        spans.sort_by(|a, b| {
+            (a.position, &text[a.from..a.to]).cmp(&(b.position, &text[b.from..b.to]))
+        });
         spans.iter().map(|s| s.token(&normalized)).collect()
     }
 
-    /// Runs jieba over normalized text and appends the index-time tokens,
-    /// as spans of the text, in position order. No string is made: the
-    /// tantivy tokenizer copies each span into one reused token.
+    /// Runs jieba over normalized text and appends the index-time tokens as
+    /// spans of the text. No string is made: the tantivy tokenizer copies
+    /// each span into one reused token.
+    ///
+    /// The spans come word by word, each word's in an order of their own,
+    /// and so unsorted: what tantivy needs is that a term's positions
+    /// increase and that a term occurs once per position, and both hold by
+    /// construction. A word comes first, then, kind by kind, its other
+    /// tokens left to right, each text as one kind only; the places where two kinds would give
+    /// the same text at the same position are emitted once, as the first
+    /// kind of [`TokenKind`]'s order.
     pub(crate) fn spans(&self, normalized: &Normalized, out: &mut Vec<Span>) {
         let text = normalized.as_str();
-        let mut pending: Vec<Span> = Vec::new();
         // The characters of the current word: byte offset in the word, char.
         let mut chars: Vec<(usize, char)> = Vec::new();
-        let mut char_pos = 0;
         for word in self.jieba.cut(text, false) {
             chars.clear();
             chars.extend(word.word.char_indices());
-            let position = char_pos;
-            char_pos += chars.len();
             if !chars.iter().any(|&(_, c)| is_han(c) || c.is_alphanumeric()) {
                 continue;
             }
+            let position = word.start;
             let n = chars.len();
             let byte_at = |k: usize| chars.get(k).map_or(word.word.len(), |c| c.0);
+            let piece = |i: usize, j: usize| &word.word[byte_at(i)..byte_at(j)];
             // The word's characters `i..j` (char indices, `j` up to `n + 1`
             // for a bigram that ends in the next word).
-            let make = |i: usize, j: usize, kind| {
+            let mut emit = |i: usize, j: usize, kind| {
                 let (first, end) = (position + i, position + j);
                 let (offset_from, offset_to) = normalized.original_char_range(first, end);
                 let (from, to) = (word.byte_start + byte_at(i), word.byte_start + byte_at(j));
@@ -192,37 +205,43 @@ impl Analyzer {
                 } else {
                     to
                 };
-                Span {
+                out.push(Span {
                     from,
                     to,
                     offset_from,
                     offset_to: offset_to.max(offset_from),
                     position: first,
                     kind,
-                }
+                });
             };
-            // Bigrams starting in this word; the last may end in the next.
+            emit(0, n, TokenKind::Word);
+            // Two characters from each place: a dictionary sub-word, else a
+            // bigram of two ideographs; the last may end in the next word. A
+            // two-character word is its own bigram.
             let next = text[word.byte_start + word.word.len()..].chars().next();
             for (i, &(_, c)) in chars.iter().enumerate() {
+                if n == 2 && i == 0 {
+                    continue;
+                }
+                if i + 1 < n && n > 2 && self.jieba.has_word(piece(i, i + 2)) {
+                    emit(i, i + 2, TokenKind::Subword);
+                    continue;
+                }
                 let following = chars.get(i + 1).map(|&(_, c)| c).or(next);
                 if following.is_some_and(|d| is_han(c) && is_han(d)) {
-                    pending.push(make(i, i + 2, TokenKind::Bigram));
+                    emit(i, i + 2, TokenKind::Bigram);
                 }
             }
-            pending.push(make(0, n, TokenKind::Word));
-            // Sub-words: dictionary words of 2 to 4 characters inside the word.
-            for len in 2..n.min(5) {
+            // Sub-words of three and four characters inside the word.
+            for len in 3..n.min(5) {
                 for i in 0..=n - len {
-                    if self
-                        .jieba
-                        .has_word(&word.word[byte_at(i)..byte_at(i + len)])
-                    {
-                        pending.push(make(i, i + len, TokenKind::Subword));
+                    if self.jieba.has_word(piece(i, i + len)) {
+                        emit(i, i + len, TokenKind::Subword);
                     }
                 }
             }
             // ASCII runs inside a mixed word (`pos` in `pos机`), so a Latin
-            // query finds the word.
+            // query finds the word; unless the run is a sub-word already.
             if n > 1 && chars.iter().any(|&(_, c)| is_han(c)) {
                 let mut run_start = None;
                 for i in 0..=n {
@@ -230,7 +249,11 @@ impl Analyzer {
                     match (c.is_ascii_alphanumeric(), run_start) {
                         (true, None) => run_start = Some(i),
                         (false, Some(s)) => {
-                            pending.push(make(s, i, TokenKind::Subword));
+                            let subword =
+                                (2..=4).contains(&(i - s)) && self.jieba.has_word(piece(s, i));
+                            if !subword {
+                                emit(s, i, TokenKind::Subword);
+                            }
                             run_start = None;
                         }
                         _ => {}
@@ -241,25 +264,10 @@ impl Analyzer {
             if n > 1 {
                 for (i, &(_, c)) in chars.iter().enumerate() {
                     if is_han(c) {
-                        pending.push(make(i, i + 1, TokenKind::Char));
+                        emit(i, i + 1, TokenKind::Char);
                     }
                 }
             }
-            // Tantivy needs each term's positions in increasing order, and a
-            // term only once per position.
-            // Sorting by kind as well keeps a word ahead of the bigram that
-            // repeats it, so the word is the one kept.
-            pending.sort_by(|a, b| {
-                (a.position, &text[a.from..a.to], a.kind as u8).cmp(&(
-                    b.position,
-                    &text[b.from..b.to],
-                    b.kind as u8,
-                ))
-            });
-            pending.dedup_by(|a, b| {
-                a.position == b.position && text[a.from..a.to] == text[b.from..b.to]
-            });
-            out.append(&mut pending);
         }
     }
 }

@@ -111,75 +111,129 @@ pub fn parse_repairs(data: &str) -> Vec<Repair> {
     rules
 }
 
-/// Normalizes `text`, applying `repairs` after folding.
-pub fn normalize(text: &str, repairs: &[Repair]) -> Normalized {
-    let mut folded = String::with_capacity(text.len());
-    let mut origins = Vec::with_capacity(text.len() / 2);
-    for (i, c) in text.char_indices() {
-        origins.push((i, i + c.len_utf8()));
-        folded.push(fold_char(c));
-    }
-    // Traditional to simplified maps each character to exactly one character.
-    let simplified = fast2s::convert(&folded);
-    let mut out = Normalized {
-        text: String::with_capacity(simplified.len()),
-        chars: Vec::with_capacity(origins.len()),
-    };
-    let chars: Vec<char> = simplified.chars().collect();
-    let chars = if chars.len() == origins.len() {
-        chars
-    } else {
-        folded.chars().collect()
-    };
-    // The rules that occur in the text, as characters, and their first
-    // characters: most characters start none.
-    let rules: Vec<(&Repair, Vec<char>)> = repairs
-        .iter()
-        .filter(|r| r.in_analyzer && simplified.contains(r.from.as_str()))
-        .map(|r| (r, r.from.chars().collect()))
-        .collect();
-    let firsts: Vec<char> = rules
-        .iter()
-        .filter_map(|(_, from)| from.first().copied())
-        .collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let repaired = if firsts.contains(&chars[i]) {
-            match_repair(&rules, &chars, i)
-        } else {
-            None
-        };
-        if let Some((rule, len)) = repaired {
-            let (from, to) = (origins[i].0, origins[i + len - 1].1);
-            let n = rule.to.chars().count();
-            for (k, c) in rule.to.chars().enumerate() {
-                // Spread the replacement over the replaced characters; the
-                // last one reaches to the end so no original byte is lost.
-                let (a, b) = origins[i + k.min(len - 1)];
-                let b = if k + 1 == n { to } else { b };
-                out.push(c, a.max(from), b);
-            }
-            i += len;
-        } else {
-            out.push(chars[i], origins[i].0, origins[i].1);
-            i += 1;
-        }
-    }
-    out
+/// Folding, traditional-to-simplified conversion and the analyzer's
+/// repairs, prepared once.
+#[derive(Debug, Clone)]
+pub struct Normalizer {
+    /// The analyzer's rules, longest first, with their length in characters.
+    rules: Vec<(Repair, usize)>,
+    /// The characters some rule starts with.
+    firsts: Vec<char>,
+    /// One bit per Basic Multilingual Plane character: whether the
+    /// traditional-to-simplified conversion may change it; the others are
+    /// copied as they are.
+    traditional: Vec<u64>,
 }
 
-fn match_repair<'r>(
-    rules: &[(&'r Repair, Vec<char>)],
-    chars: &[char],
-    at: usize,
-) -> Option<(&'r Repair, usize)> {
-    rules.iter().find_map(|(rule, from)| {
-        let len = from.len();
-        let matches = chars[at..].starts_with(from)
-            && chars
-                .get(at + len)
-                .is_none_or(|next| !rule.not_before.contains(*next));
-        matches.then_some((*rule, len))
+/// Characters that `fast2s` converts only next to certain others (`看著` to
+/// `看着`), so that converting them alone leaves them as they are.
+const CONVERTED_IN_CONTEXT: [char; 3] = ['藉', '著', '苧'];
+
+impl Normalizer {
+    pub fn new(repairs: &[Repair]) -> Normalizer {
+        let rules: Vec<(Repair, usize)> = repairs
+            .iter()
+            .filter(|r| r.in_analyzer && !r.from.is_empty())
+            .map(|r| (r.clone(), r.from.chars().count()))
+            .collect();
+        let mut firsts: Vec<char> = rules
+            .iter()
+            .filter_map(|(r, _)| r.from.chars().next())
+            .collect();
+        firsts.sort_unstable();
+        firsts.dedup();
+        // fast2s converts three-byte characters only, each alone or, for
+        // a few, by their neighbours.
+        let mut traditional = vec![0u64; 0x10000 / 64];
+        let mut one = String::with_capacity(4);
+        for c in ('\u{800}'..='\u{FFFF}').chain(CONVERTED_IN_CONTEXT) {
+            one.clear();
+            one.push(c);
+            if CONVERTED_IN_CONTEXT.contains(&c) || fast2s::convert(&one) != one {
+                traditional[c as usize / 64] |= 1 << (c as usize % 64);
+            }
+        }
+        Normalizer {
+            rules,
+            firsts,
+            traditional,
+        }
+    }
+
+    fn may_convert(&self, c: char) -> bool {
+        let c = c as usize;
+        c < 0x10000 && self.traditional[c / 64] & (1 << (c % 64)) != 0
+    }
+
+    /// Normalizes `text`: folding, then traditional to simplified, then the
+    /// repairs.
+    pub fn normalize(&self, text: &str) -> Normalized {
+        let mut folded: Vec<char> = Vec::with_capacity(text.len() / 2);
+        let mut origins = Vec::with_capacity(text.len() / 2);
+        for (i, c) in text.char_indices() {
+            origins.push((i, i + c.len_utf8()));
+            folded.push(fold_char(c));
+        }
+        // Traditional to simplified, one character at a time, each seen
+        // between its neighbours as `fast2s` sees it in a whole text: most
+        // characters cannot change, and those are left alone.
+        let mut source = String::with_capacity(text.len());
+        let mut window = String::with_capacity(12);
+        for (i, &c) in folded.iter().enumerate() {
+            if !self.may_convert(c) {
+                source.push(c);
+                continue;
+            }
+            window.clear();
+            window.extend(folded[i.saturating_sub(1)..(i + 2).min(folded.len())].iter());
+            let converted = fast2s::convert(&window);
+            source.push(converted.chars().nth(usize::from(i > 0)).unwrap_or(c));
+        }
+        let source = source.as_str();
+        let mut out = Normalized {
+            text: String::with_capacity(source.len()),
+            chars: Vec::with_capacity(origins.len()),
+        };
+        let mut chars = source.char_indices().enumerate();
+        while let Some((i, (at, c))) = chars.next() {
+            let repaired = if self.firsts.contains(&c) {
+                match_repair(&self.rules, &source[at..])
+            } else {
+                None
+            };
+            if let Some((rule, len)) = repaired {
+                let (from, to) = (origins[i].0, origins[i + len - 1].1);
+                let n = rule.to.chars().count();
+                for (k, c) in rule.to.chars().enumerate() {
+                    // Spread the replacement over the replaced characters; the
+                    // last one reaches to the end so no original byte is lost.
+                    let (a, b) = origins[i + k.min(len - 1)];
+                    let b = if k + 1 == n { to } else { b };
+                    out.push(c, a.max(from), b);
+                }
+                // Past the rest of the replaced characters.
+                if len > 1 {
+                    chars.nth(len - 2);
+                }
+            } else {
+                out.push(c, origins[i].0, origins[i].1);
+            }
+        }
+        out
+    }
+}
+
+/// The first rule (longest first) that `rest` starts with, and the number of
+/// characters it replaces.
+fn match_repair<'r>(rules: &'r [(Repair, usize)], rest: &str) -> Option<(&'r Repair, usize)> {
+    rules.iter().find_map(|(rule, len)| {
+        let len = *len;
+        let matches = rest.starts_with(rule.from.as_str())
+            && rest[rule.from.len()..]
+                .chars()
+                .next()
+                .is_none_or(|next| !rule.not_before.contains(next));
+        matches.then_some((rule, len))
     })
 }
 
@@ -207,20 +261,20 @@ pub fn is_han(c: char) -> bool {
 mod tests {
     use super::*;
 
-    fn repairs() -> Vec<Repair> {
-        parse_repairs(include_str!("repairs.tsv"))
+    fn normalize(text: &str) -> Normalized {
+        Normalizer::new(&parse_repairs(include_str!("repairs.tsv"))).normalize(text)
     }
 
     #[test]
     fn folds_width_case_and_script() {
-        let n = normalize("ＰＯＳ機 終端未登記 Ａ０", &repairs());
+        let n = normalize("ＰＯＳ機 終端未登記 Ａ０");
         assert_eq!(n.as_str(), "pos机 终端未登记 a0");
     }
 
     #[test]
     fn repairs_map_back_to_the_whole_original_span() {
         let text = "刷KA卡和身份zheng证";
-        let n = normalize(text, &repairs());
+        let n = normalize(text);
         assert_eq!(n.as_str(), "刷卡和身份证");
         let at = n.as_str().find("刷卡").unwrap();
         let (a, b) = n.original_range(at, at + "刷卡".len());
@@ -231,7 +285,15 @@ mod tests {
     }
 
     #[test]
+    fn traditional_characters_convert_alone_and_in_context() {
+        assert_eq!(normalize("機器").as_str(), "机器");
+        assert_eq!(normalize("看著").as_str(), "看着");
+        assert_eq!(normalize("企畫").as_str(), "企划");
+        assert_eq!(normalize("简体不变").as_str(), "简体不变");
+    }
+
+    #[test]
     fn import_only_repairs_stay_out_of_the_analyzer() {
-        assert_eq!(normalize("非常后尝试", &repairs()).as_str(), "非常后尝试");
+        assert_eq!(normalize("非常后尝试").as_str(), "非常后尝试");
     }
 }
