@@ -12,9 +12,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::params::Params;
+use super::{AppState, SerializedSearch};
 use crate::corpus::{Category, FixCard};
 use crate::search::answer::AnswerResponse;
 use crate::search::suggest::Suggestion;
@@ -74,10 +74,7 @@ fn checked_id(path: Result<Path<String>, PathRejection>, what: &str) -> Result<S
         (status = 400, description = "Bad parameters", body = ErrorBody),
         (status = 503, description = "No index loaded", body = ErrorBody),
     ))]
-pub async fn search(
-    State(state): State<AppState>,
-    uri: Uri,
-) -> Result<Json<SearchResponse>, ApiError> {
+pub async fn search(State(state): State<AppState>, uri: Uri) -> Result<Response, ApiError> {
     let params = Params::parse(uri.query(), &["q", "limit", "offset", "category", "brand"])?;
     let request = SearchRequest {
         query: params.query()?,
@@ -93,21 +90,26 @@ pub async fn search(
         let cached = searches.get(&request);
         state.metrics().search_cache(cached.is_some());
         if let Some(cached) = cached {
-            let mut response = (*cached).clone();
-            response.took_ms = crate::search::elapsed_ms(started);
-            return Ok(Json(response));
+            return Ok(json_body(cached.body(crate::search::elapsed_ms(started))));
         }
     }
     let searches = live.searches.clone();
-    let response = on_worker(&state, live.engine, move |engine| {
+    let body = on_worker(&state, live.engine, move |engine| {
         let response = engine.search(&request)?;
+        let serialized = SerializedSearch::new(&response).map_err(ApiError::internal)?;
+        let body = serialized.body(response.took_ms);
         if let Some(searches) = searches {
-            searches.insert(request, Arc::new(response.clone()));
+            searches.insert(request, Arc::new(serialized));
         }
-        Ok(response)
+        Ok(body)
     })
     .await?;
-    Ok(Json(response))
+    Ok(json_body(body))
+}
+
+/// A response of JSON serialized already.
+fn json_body(body: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// The one best answer, with a confidence, or `"answer": null`.

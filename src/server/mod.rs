@@ -76,7 +76,47 @@ pub struct AppState {
 
 /// Searches the live engine has answered: the search box asks for the
 /// same prefixes and popular queries again and again.
-pub(crate) type SearchCache = quick_cache::sync::Cache<SearchRequest, Arc<SearchResponse>>;
+/// Kept as JSON: a repeated search costs a lookup and a copy.
+pub(crate) type SearchCache = quick_cache::sync::Cache<SearchRequest, Arc<SerializedSearch>>;
+
+/// A search response serialized once, with the place of its `took_ms`
+/// value, which each answer fills in with its own time.
+pub(crate) struct SerializedSearch {
+    json: Vec<u8>,
+    /// Byte range of the `took_ms` value in `json`.
+    took: std::ops::Range<usize>,
+}
+
+impl SerializedSearch {
+    pub(crate) fn new(response: &SearchResponse) -> serde_json::Result<SerializedSearch> {
+        let json = serde_json::to_vec(response)?;
+        // Only `query` comes before the key, and inside a JSON string every
+        // quote is escaped: the first `"took_ms":` is the key.
+        const KEY: &[u8] = b"\"took_ms\":";
+        let start = json
+            .windows(KEY.len())
+            .position(|w| w == KEY)
+            .map_or(json.len(), |at| at + KEY.len());
+        let end = json[start..]
+            .iter()
+            .position(|&b| b == b',' || b == b'}')
+            .map_or(json.len(), |n| start + n);
+        Ok(SerializedSearch {
+            json,
+            took: start..end,
+        })
+    }
+
+    /// The JSON body, with `took_ms` set.
+    pub(crate) fn body(&self, took_ms: f64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.json.len() + 8);
+        out.extend_from_slice(&self.json[..self.took.start]);
+        // A number always serializes.
+        serde_json::to_writer(&mut out, &took_ms).unwrap_or_default();
+        out.extend_from_slice(&self.json[self.took.end..]);
+        out
+    }
+}
 
 /// The loaded engine and the searches it has answered, swapped together:
 /// a search that finishes after a reload fills the old engine's cache,
@@ -351,4 +391,33 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cached JSON is the response's own, with the time of each answer,
+    /// even when the query spells out the key.
+    #[test]
+    fn serialized_search_sets_its_own_took_ms() {
+        for query in ["终端未登记", "\"took_ms\":5}", "took_ms"] {
+            let response = SearchResponse {
+                query: query.to_string(),
+                total: 3,
+                total_exact: true,
+                took_ms: 1.25,
+                hits: Vec::new(),
+                fix: None,
+            };
+            let serialized = SerializedSearch::new(&response).unwrap();
+            for took_ms in [0.0, 0.031, 12.5] {
+                let back: serde_json::Value =
+                    serde_json::from_slice(&serialized.body(took_ms)).unwrap();
+                let mut expected = serde_json::to_value(&response).unwrap();
+                expected["took_ms"] = serde_json::json!(took_ms);
+                assert_eq!(back, expected, "{query}");
+            }
+        }
+    }
 }
