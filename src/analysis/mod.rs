@@ -173,13 +173,13 @@ impl Analyzer {
     /// spans of the text. No string is made: the tantivy tokenizer copies
     /// each span into one reused token.
     ///
-    /// The spans come word by word, each word's in an order of their own,
-    /// and so unsorted: what tantivy needs is that a term's positions
-    /// increase and that a term occurs once per position, and both hold by
-    /// construction. A word comes first, then, kind by kind, its other
-    /// tokens left to right, each text as one kind only; the places where two kinds would give
-    /// the same text at the same position are emitted once, as the first
-    /// kind of [`TokenKind`]'s order.
+    /// The spans come word by word and are not sorted: what tantivy needs
+    /// is that a term's positions increase and that a term occurs once per
+    /// position, and both hold by construction. A word's own token comes
+    /// first, then its other tokens kind by kind, each kind left to right;
+    /// where two kinds would give the same text at the same place (a
+    /// two-character sub-word and its bigram), only the first kind of
+    /// [`TokenKind`]'s order is emitted.
     pub(crate) fn spans(&self, normalized: &Normalized, out: &mut Vec<Span>) {
         let text = normalized.as_str();
         // The characters of the current word: byte offset in the word, char.

@@ -143,15 +143,20 @@ impl Normalizer {
         firsts.sort_unstable();
         firsts.dedup();
         // fast2s converts three-byte characters only, each alone or, for
-        // a few, by their neighbours.
+        // a few, by their neighbours. All of them converted at once, each
+        // between newlines so that none is another's context: a character
+        // that comes out different may convert.
+        let all: String = ('\u{800}'..='\u{FFFF}').flat_map(|c| [c, '\n']).collect();
         let mut traditional = vec![0u64; 0x10000 / 64];
-        let mut one = String::with_capacity(4);
-        for c in ('\u{800}'..='\u{FFFF}').chain(CONVERTED_IN_CONTEXT) {
-            one.clear();
-            one.push(c);
-            if CONVERTED_IN_CONTEXT.contains(&c) || fast2s::convert(&one) != one {
-                traditional[c as usize / 64] |= 1 << (c as usize % 64);
-            }
+        let converted = fast2s::convert(&all);
+        for c in all
+            .chars()
+            .zip(converted.chars())
+            .filter(|(c, s)| c != s)
+            .map(|(c, _)| c)
+            .chain(CONVERTED_IN_CONTEXT)
+        {
+            traditional[c as usize / 64] |= 1 << (c as usize % 64);
         }
         Normalizer {
             rules,

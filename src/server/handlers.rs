@@ -96,19 +96,18 @@ pub async fn search(State(state): State<AppState>, uri: Uri) -> Result<Response,
     let searches = live.searches.clone();
     let body = on_worker(&state, live.engine, move |engine| {
         let response = engine.search(&request)?;
-        let serialized = SerializedSearch::new(&response).map_err(ApiError::internal)?;
-        let body = serialized.body(response.took_ms);
+        let json = serde_json::to_vec(&response).map_err(ApiError::internal)?;
         if let Some(searches) = searches {
-            searches.insert(request, Arc::new(serialized));
+            searches.insert(request, Arc::new(SerializedSearch::new(json.clone())));
         }
-        Ok(body)
+        Ok(json)
     })
     .await?;
     Ok(json_body(body))
 }
 
 /// A response of JSON serialized already.
-fn json_body(body: Vec<u8>) -> Response {
+fn json_body(body: impl IntoResponse) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
@@ -363,11 +362,7 @@ pub async fn reload(
 #[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
     responses((status = 200, description = "This document", content_type = "application/json")))]
 pub async fn openapi() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        super::openapi::document(),
-    )
-        .into_response()
+    json_body(super::openapi::document())
 }
 
 /// Anything else: JSON 404.

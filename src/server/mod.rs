@@ -31,7 +31,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::search::{Engine, SearchRequest, SearchResponse};
+use crate::search::{Engine, SearchRequest};
 use error::ApiError;
 use metrics::Metrics;
 
@@ -79,8 +79,8 @@ pub struct AppState {
 /// Kept as JSON: a repeated search costs a lookup and a copy.
 pub(crate) type SearchCache = quick_cache::sync::Cache<SearchRequest, Arc<SerializedSearch>>;
 
-/// A search response serialized once, with the place of its `took_ms`
-/// value, which each answer fills in with its own time.
+/// A search response as its JSON, with the place of its `took_ms` value,
+/// which each answer fills in with its own time.
 pub(crate) struct SerializedSearch {
     json: Vec<u8>,
     /// Byte range of the `took_ms` value in `json`.
@@ -88,10 +88,11 @@ pub(crate) struct SerializedSearch {
 }
 
 impl SerializedSearch {
-    pub(crate) fn new(response: &SearchResponse) -> serde_json::Result<SerializedSearch> {
-        let json = serde_json::to_vec(response)?;
-        // Only `query` comes before the key, and inside a JSON string every
-        // quote is escaped: the first `"took_ms":` is the key.
+    /// `json` is a serialized [`crate::search::SearchResponse`].
+    pub(crate) fn new(json: Vec<u8>) -> SerializedSearch {
+        // Inside a JSON string every quote is escaped, so the query, which
+        // comes first, cannot hold the sequence: the first `"took_ms":` is
+        // the key.
         const KEY: &[u8] = b"\"took_ms\":";
         let start = json
             .windows(KEY.len())
@@ -101,10 +102,10 @@ impl SerializedSearch {
             .iter()
             .position(|&b| b == b',' || b == b'}')
             .map_or(json.len(), |n| start + n);
-        Ok(SerializedSearch {
+        SerializedSearch {
             json,
             took: start..end,
-        })
+        }
     }
 
     /// The JSON body, with `took_ms` set.
@@ -396,6 +397,7 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::SearchResponse;
 
     /// The cached JSON is the response's own, with the time of each answer,
     /// even when the query spells out the key.
@@ -410,7 +412,7 @@ mod tests {
                 hits: Vec::new(),
                 fix: None,
             };
-            let serialized = SerializedSearch::new(&response).unwrap();
+            let serialized = SerializedSearch::new(serde_json::to_vec(&response).unwrap());
             for took_ms in [0.0, 0.031, 12.5] {
                 let back: serde_json::Value =
                     serde_json::from_slice(&serialized.body(took_ms)).unwrap();
