@@ -16,7 +16,7 @@
 
 pub mod schema;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -144,6 +144,12 @@ fn write_generation(
         writer.add_document(fields.fix_doc(card))?;
         progress.inc(1);
     }
+    // The records come last: stored apart from the documents a search
+    // reads, the few pages of the store that a hit needs hold that hit
+    // and its neighbours, not their full records.
+    for article in &corpus.articles {
+        writer.add_document(fields.record_doc(article))?;
+    }
     let path = dir.join(SUGGESTIONS);
     let json = serde_json::to_vec(&suggestions(&corpus, &analyzer))
         .map_err(|e| Error::io(&path, e.into()))?;
@@ -165,7 +171,8 @@ fn write_generation(
 }
 
 /// What search-as-you-type may complete to: domain terms, brands and
-/// tags, fix cards and their symptoms, article titles.
+/// tags, fix cards and their symptoms, article titles; each once, where it
+/// first comes (a tag that thousands of articles carry is one item).
 fn suggestions(corpus: &Corpus, analyzer: &Analyzer) -> Vec<(String, Kind, Option<String>)> {
     let mut items: Vec<(String, Kind, Option<String>)> = analyzer
         .domain_words()
@@ -185,6 +192,8 @@ fn suggestions(corpus: &Corpus, analyzer: &Analyzer) -> Vec<(String, Kind, Optio
     for article in &corpus.articles {
         items.push((article.title.clone(), Kind::Title, Some(article.id.clone())));
     }
+    let mut seen = HashSet::new();
+    items.retain(|item| seen.insert(item.clone()));
     items
 }
 

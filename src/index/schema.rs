@@ -10,7 +10,9 @@
 //! symptoms, tags) and `card_body`: a search of the articles never meets
 //! them, and a search of the cards reads the cards' postings alone.
 //! Each article's full record is stored as JSON in `data`, in a document of
-//! its own, and so is each card's, in the card's document.
+//! its own, since only the article view needs it; the build adds the
+//! records after every other document, so that they are stored apart from
+//! what a search reads. Each card's is stored in the card's document.
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
@@ -162,9 +164,8 @@ impl Fields {
         })
     }
 
-    /// The article's document, its record's, then one document per
-    /// section.
-    pub fn article_docs(&self, article: &Article, analyzer: &Analyzer) -> Vec<TantivyDocument> {
+    /// The document of an article's full record, for the article view.
+    pub fn record_doc(&self, article: &Article) -> TantivyDocument {
         let record = ArticleRecord {
             id: article.id.clone(),
             title: article.title.clone(),
@@ -177,6 +178,16 @@ impl Fields {
             markdown: article.body.clone(),
             sections: article.sections.iter().map(SectionRecord::from).collect(),
         };
+        doc!(
+            self.kind => RECORD,
+            self.id => article.id.as_str(),
+            self.data => serde_json::to_string(&record).unwrap_or_default(),
+        )
+    }
+
+    /// The article's document, then one document per section: what a
+    /// search reads of each hit.
+    pub fn article_docs(&self, article: &Article, analyzer: &Analyzer) -> Vec<TantivyDocument> {
         let headings: Vec<&str> = article
             .sections
             .iter()
@@ -229,15 +240,7 @@ impl Fields {
         {
             main.add_text(self.key_anchors, text);
         }
-        // The record has a document of its own: a search loads the
-        // article's document for every hit, the record only the article
-        // view needs.
-        let record = doc!(
-            self.kind => RECORD,
-            self.id => article.id.as_str(),
-            self.data => serde_json::to_string(&record).unwrap_or_default(),
-        );
-        let mut docs = vec![main, record];
+        let mut docs = vec![main];
         for section in &article.sections {
             docs.push(doc!(
                 self.kind => SECTION,

@@ -9,7 +9,7 @@
 //! characters that is itself a dictionary word is never corrected: `景点`
 //! does not become `经典`, so homophones stay apart.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use pinyin::ToPinyin;
 
@@ -33,8 +33,9 @@ impl Corrector {
     /// Builds the vocabulary from the suggestion table's terms and symptoms.
     pub fn new(items: &[(String, Kind, Option<String>)], analyzer: &Analyzer) -> Corrector {
         let mut corrector = Corrector::default();
+        let mut seen = HashSet::new();
         for (text, kind, _) in items {
-            if !matches!(kind, Kind::Term | Kind::Symptom) {
+            if !matches!(kind, Kind::Term | Kind::Symptom) || !seen.insert(text.as_str()) {
                 continue;
             }
             let term = analyzer.normalize(text).as_str().to_string();
