@@ -128,6 +128,10 @@ pub(crate) struct CardProfile {
 pub(crate) struct Cards {
     profiles: Vec<CardProfile>,
     known_codes: HashSet<String>,
+    /// Each run of [`MIN_RUN`] characters in a card's cores: which cores
+    /// (card, core) have it. A query is compared at length only with the
+    /// cores it shares such a run with.
+    core_runs: HashMap<[char; MIN_RUN], Vec<(usize, usize)>>,
 }
 
 impl Cards {
@@ -170,9 +174,21 @@ impl Cards {
             .iter()
             .flat_map(|p| p.codes.iter().cloned())
             .collect();
+        let mut core_runs: HashMap<[char; MIN_RUN], Vec<(usize, usize)>> = HashMap::new();
+        for (card, profile) in profiles.iter().enumerate() {
+            for (core, chars) in profile.cores.iter().enumerate() {
+                for run in runs_of_min_len(chars) {
+                    let cores = core_runs.entry(run).or_default();
+                    if cores.last() != Some(&(card, core)) {
+                        cores.push((card, core));
+                    }
+                }
+            }
+        }
         Cards {
             profiles,
             known_codes,
+            core_runs,
         }
     }
 }
@@ -191,26 +207,13 @@ fn compact(text: &str) -> String {
 /// The shortest shared run that counts as a partial match of a symptom.
 const MIN_RUN: usize = 4;
 
-/// The runs of [`MIN_RUN`] characters in a text, to rule out quickly a
-/// phrase that shares no such run with it.
-fn runs_of_min_len(chars: &[char]) -> HashSet<[char; MIN_RUN]> {
-    chars
-        .windows(MIN_RUN)
-        .filter_map(|w| w.try_into().ok())
-        .collect()
+/// The runs of [`MIN_RUN`] characters in a text.
+fn runs_of_min_len(chars: &[char]) -> impl Iterator<Item = [char; MIN_RUN]> + '_ {
+    chars.windows(MIN_RUN).filter_map(|w| w.try_into().ok())
 }
 
-/// Length in characters of the longest run `a` and `b` share, when it is at
-/// least [`MIN_RUN`] long (0 otherwise); `a_runs` are `a`'s runs of that
-/// length.
-fn common_run(a: &[char], a_runs: &HashSet<[char; MIN_RUN]>, b: &[char]) -> usize {
-    let shares_a_run = b
-        .windows(MIN_RUN)
-        .filter_map(|w| <[char; MIN_RUN]>::try_from(w).ok())
-        .any(|w| a_runs.contains(&w));
-    if !shares_a_run {
-        return 0;
-    }
+/// Length in characters of the longest run `a` and `b` share.
+fn common_run(a: &[char], b: &[char]) -> usize {
     let mut best = 0;
     let mut previous = vec![0usize; b.len() + 1];
     let mut current = vec![0usize; b.len() + 1];
@@ -282,14 +285,14 @@ pub fn find_codes(normalized: &str, known: &HashSet<String>) -> Vec<CodeMention>
 /// What a query says, as the answer matcher needs it.
 struct Understood {
     compact: String,
-    /// `compact` without filler words, as characters, and its runs of
-    /// [`MIN_RUN`] characters.
+    /// `compact` without filler words, as characters.
     core_chars: Vec<char>,
-    core_runs: HashSet<[char; MIN_RUN]>,
     sound: Vec<String>,
     codes: Vec<CodeMention>,
     /// Content words (question words dropped), canonical and normalized.
     words: Vec<String>,
+    /// `words` in uppercase, as codes are kept.
+    upper_words: Vec<String>,
     plan: QueryPlan,
 }
 
@@ -314,11 +317,11 @@ impl Engine {
             .collect();
         let core_chars: Vec<char> = without_filler(&compact(&canonical)).chars().collect();
         Understood {
-            core_runs: runs_of_min_len(&core_chars),
             core_chars,
             compact: compact(&canonical),
             sound: fuzzy::sound_key(&canonical),
             codes: find_codes(normalized.as_str(), &self.cards.known_codes),
+            upper_words: words.iter().map(|w| w.to_uppercase()).collect(),
             words,
             plan,
         }
@@ -330,15 +333,15 @@ impl Engine {
             return Ok(Vec::new());
         }
         let ranks = self.card_text_ranks(q)?;
+        let partials = self.partial_matches(q);
         let mut scored: Vec<(f64, &CardProfile)> = self
             .cards
             .profiles
             .iter()
-            .map(|p| {
-                (
-                    self.card_evidence(q, p, ranks.get(p.card.id.as_str()).copied()),
-                    p,
-                )
+            .zip(partials)
+            .map(|(p, partial)| {
+                let rank = ranks.get(p.card.id.as_str()).copied();
+                (self.card_evidence(q, p, partial, rank), p)
             })
             .collect();
         scored.sort_by(|a, b| {
@@ -360,6 +363,22 @@ impl Engine {
             .map(|&(z, p)| (logistic(z) * doubt, p))
             .collect();
         Ok(ranked)
+    }
+
+    /// For each card, the longest run of at least [`MIN_RUN`] characters
+    /// that the query's core shares with one of the card's cores, else 0.
+    fn partial_matches(&self, q: &Understood) -> Vec<usize> {
+        let mut compared: HashSet<(usize, usize)> = HashSet::new();
+        let mut best = vec![0; self.cards.profiles.len()];
+        for run in runs_of_min_len(&q.core_chars) {
+            for &(card, core) in self.cards.core_runs.get(&run).into_iter().flatten() {
+                if compared.insert((card, core)) {
+                    let chars = &self.cards.profiles[card].cores[core];
+                    best[card] = best[card].max(common_run(&q.core_chars, chars));
+                }
+            }
+        }
+        best
     }
 
     /// Rank of each card in a full-text search of the fix cards.
@@ -400,8 +419,15 @@ impl Engine {
         Ok(ranks)
     }
 
-    /// The evidence for one card, on the logistic scale.
-    fn card_evidence(&self, q: &Understood, p: &CardProfile, text_rank: Option<usize>) -> f64 {
+    /// The evidence for one card, on the logistic scale; `partial` is its
+    /// entry of [`Engine::partial_matches`].
+    fn card_evidence(
+        &self,
+        q: &Understood,
+        p: &CardProfile,
+        partial: usize,
+        text_rank: Option<usize>,
+    ) -> f64 {
         let code = q
             .codes
             .iter()
@@ -428,12 +454,6 @@ impl Engine {
         // A phrase the query shares a long run with counts for less: the
         // query may leave out the symptom's subject (`用不了` for
         // `pos机用不了`) or be a part of it (`余额不足` of `可用余额不足`).
-        let partial = p
-            .cores
-            .iter()
-            .map(|s| common_run(&q.core_chars, &q.core_runs, s))
-            .max()
-            .unwrap_or(0);
         let phrase = (exact as f64 / 4.0)
             .min(1.0)
             .max(0.8 * (partial as f64 / 4.0).min(1.0));
@@ -441,7 +461,8 @@ impl Engine {
         let covered = q
             .words
             .iter()
-            .filter(|w| p.text.contains(w.as_str()) || p.codes.contains(&w.to_uppercase()))
+            .zip(&q.upper_words)
+            .filter(|(w, upper)| p.text.contains(w.as_str()) || p.codes.contains(*upper))
             .count();
         let coverage = if q.words.is_empty() {
             0.0

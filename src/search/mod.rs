@@ -401,18 +401,23 @@ impl Engine {
         candidates.extend(matches.docs);
         // The articles whose title or key phrase the query contains are
         // candidates however their words score.
+        // There are a few thousand at most, a code's articles: each is
+        // scored on the recall terms alone, where searching for them with
+        // the recall query would run through all of its postings.
         let tiers = Tiers::find(&searcher, f, &self.analyzer().compact(&request.query))?;
         if !tiers.is_empty() {
-            let anchored = filtered(vec![
-                (Occur::Must, tiers.any(f)),
-                (Occur::Must, recall.box_clone()),
-            ]);
-            candidates.extend(
-                searcher
-                    .search(&anchored, &TopDocs::with_limit(limit).order_by_score())?
-                    .into_iter()
-                    .map(|(_, a)| a),
-            );
+            let anchored = filtered(vec![(Occur::Must, tiers.any(f))]);
+            let anchored = first_matches(&searcher, &anchored, &[], usize::MAX, usize::MAX)?.docs;
+            let scores = terms
+                .any_scoring()
+                .score_docs(&searcher, &anchored, &[], &[])?;
+            let mut best: Vec<(f32, DocAddress)> = scores
+                .into_iter()
+                .zip(anchored)
+                .filter_map(|(score, address)| Some((score?, address)))
+                .collect();
+            best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            candidates.extend(best.into_iter().take(limit).map(|(_, a)| a));
         }
         let related_scoring = Scoring::Max(
             related

@@ -182,6 +182,20 @@ impl Recall {
         combined(&self.any, Occur::Should)
     }
 
+    /// [`Recall::any`] as an expression, to score given documents with.
+    pub fn any_scoring(&self) -> Scoring {
+        Scoring::Sum(
+            self.any
+                .iter()
+                .map(|t| {
+                    let q: Box<dyn Query> =
+                        Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs));
+                    Scoring::Leaf(q)
+                })
+                .collect(),
+        )
+    }
+
     /// Documents with any of the terms in `field`.
     pub fn any_in(&self, field: Field) -> Box<dyn Query> {
         let terms: Vec<Term> = self
