@@ -115,8 +115,9 @@ pub fn parse_repairs(data: &str) -> Vec<Repair> {
 /// repairs, prepared once.
 #[derive(Debug, Clone)]
 pub struct Normalizer {
-    /// The analyzer's rules, longest first, with their length in characters.
-    rules: Vec<(Repair, usize)>,
+    /// The analyzer's rules, longest first, with what they replace as
+    /// characters.
+    rules: Vec<(Repair, Vec<char>)>,
     /// The characters some rule starts with.
     firsts: Vec<char>,
     /// One bit per Basic Multilingual Plane character: whether the
@@ -131,15 +132,12 @@ const CONVERTED_IN_CONTEXT: [char; 3] = ['藉', '著', '苧'];
 
 impl Normalizer {
     pub fn new(repairs: &[Repair]) -> Normalizer {
-        let rules: Vec<(Repair, usize)> = repairs
+        let rules: Vec<(Repair, Vec<char>)> = repairs
             .iter()
             .filter(|r| r.in_analyzer && !r.from.is_empty())
-            .map(|r| (r.clone(), r.from.chars().count()))
+            .map(|r| (r.clone(), r.from.chars().collect()))
             .collect();
-        let mut firsts: Vec<char> = rules
-            .iter()
-            .filter_map(|(r, _)| r.from.chars().next())
-            .collect();
+        let mut firsts: Vec<char> = rules.iter().map(|(_, from)| from[0]).collect();
         firsts.sort_unstable();
         firsts.dedup();
         // fast2s converts three-byte characters only, each alone or, for
@@ -173,56 +171,66 @@ impl Normalizer {
     /// Normalizes `text`: folding, then traditional to simplified, then the
     /// repairs.
     pub fn normalize(&self, text: &str) -> Normalized {
-        let mut folded: Vec<char> = Vec::with_capacity(text.len() / 2);
-        let mut origins = Vec::with_capacity(text.len() / 2);
+        // Each character folded, with the original bytes it came from.
+        let mut chars: Vec<(char, usize, usize)> = Vec::with_capacity(text.len() / 2);
+        let mut converts = false;
         for (i, c) in text.char_indices() {
-            origins.push((i, i + c.len_utf8()));
-            folded.push(fold_char(c));
+            let folded = fold_char(c);
+            converts |= self.may_convert(folded);
+            chars.push((folded, i, i + c.len_utf8()));
         }
         // Traditional to simplified, one character at a time, each seen
-        // between its neighbours as `fast2s` sees it in a whole text: most
-        // characters cannot change, and those are left alone.
-        let mut source = String::with_capacity(text.len());
-        let mut window = String::with_capacity(12);
-        for (i, &c) in folded.iter().enumerate() {
-            if !self.may_convert(c) {
-                source.push(c);
-                continue;
+        // between its folded neighbours as `fast2s` sees it in a whole
+        // text: most characters cannot change, and those are left alone.
+        if converts {
+            let mut window = String::with_capacity(12);
+            let converted: Vec<(usize, char)> = (0..chars.len())
+                .filter(|&i| self.may_convert(chars[i].0))
+                .map(|i| {
+                    window.clear();
+                    window.extend(
+                        chars[i.saturating_sub(1)..(i + 2).min(chars.len())]
+                            .iter()
+                            .map(|c| c.0),
+                    );
+                    let c = fast2s::convert(&window)
+                        .chars()
+                        .nth(usize::from(i > 0))
+                        .unwrap_or(chars[i].0);
+                    (i, c)
+                })
+                .collect();
+            for (i, c) in converted {
+                chars[i].0 = c;
             }
-            window.clear();
-            window.extend(folded[i.saturating_sub(1)..(i + 2).min(folded.len())].iter());
-            let converted = fast2s::convert(&window);
-            source.push(converted.chars().nth(usize::from(i > 0)).unwrap_or(c));
         }
-        let source = source.as_str();
         let mut out = Normalized {
-            text: String::with_capacity(source.len()),
-            chars: Vec::with_capacity(origins.len()),
+            text: String::with_capacity(text.len()),
+            chars: Vec::with_capacity(chars.len()),
         };
-        let mut chars = source.char_indices().enumerate();
-        while let Some((i, (at, c))) = chars.next() {
+        let mut i = 0;
+        while i < chars.len() {
+            let (c, from, to) = chars[i];
             let repaired = if self.firsts.contains(&c) {
-                match_repair(&self.rules, &source[at..])
+                match_repair(&self.rules, &chars[i..])
             } else {
                 None
             };
-            if let Some((rule, len)) = repaired {
-                let (from, to) = (origins[i].0, origins[i + len - 1].1);
-                let n = rule.to.chars().count();
-                for (k, c) in rule.to.chars().enumerate() {
-                    // Spread the replacement over the replaced characters; the
-                    // last one reaches to the end so no original byte is lost.
-                    let (a, b) = origins[i + k.min(len - 1)];
-                    let b = if k + 1 == n { to } else { b };
-                    out.push(c, a.max(from), b);
-                }
-                // Past the rest of the replaced characters.
-                if len > 1 {
-                    chars.nth(len - 2);
-                }
-            } else {
-                out.push(c, origins[i].0, origins[i].1);
+            let Some((rule, len)) = repaired else {
+                out.push(c, from, to);
+                i += 1;
+                continue;
+            };
+            let to = chars[i + len - 1].2;
+            let n = rule.to.chars().count();
+            for (k, c) in rule.to.chars().enumerate() {
+                // Spread the replacement over the replaced characters; the
+                // last one reaches to the end so no original byte is lost.
+                let (_, a, b) = chars[i + k.min(len - 1)];
+                let b = if k + 1 == n { to } else { b };
+                out.push(c, a.max(from), b);
             }
+            i += len;
         }
         out
     }
@@ -230,14 +238,17 @@ impl Normalizer {
 
 /// The first rule (longest first) that `rest` starts with, and the number of
 /// characters it replaces.
-fn match_repair<'r>(rules: &'r [(Repair, usize)], rest: &str) -> Option<(&'r Repair, usize)> {
-    rules.iter().find_map(|(rule, len)| {
-        let len = *len;
-        let matches = rest.starts_with(rule.from.as_str())
-            && rest[rule.from.len()..]
-                .chars()
-                .next()
-                .is_none_or(|next| !rule.not_before.contains(next));
+fn match_repair<'r>(
+    rules: &'r [(Repair, Vec<char>)],
+    rest: &[(char, usize, usize)],
+) -> Option<(&'r Repair, usize)> {
+    rules.iter().find_map(|(rule, from)| {
+        let len = from.len();
+        let matches = rest.len() >= len
+            && rest.iter().zip(from).all(|(r, f)| r.0 == *f)
+            && rest
+                .get(len)
+                .is_none_or(|next| !rule.not_before.contains(next.0));
         matches.then_some((rule, len))
     })
 }
