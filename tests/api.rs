@@ -541,6 +541,64 @@ async fn repeated_searches_come_from_the_cache_until_a_reload() {
     );
 }
 
+/// A search with `Accept-Encoding: gzip`, gunzipped, and its headers.
+async fn gzipped_search(app: &Router, uri: &str, accept: &str) -> (header::HeaderMap, Vec<u8>) {
+    let request = Request::get(uri)
+        .header(header::ACCEPT_ENCODING, accept)
+        .body(Body::empty())
+        .unwrap();
+    let reply = send(app, request).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let body = if reply.headers.get(header::CONTENT_ENCODING).is_some() {
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&reply.body[..]),
+            &mut plain,
+        )
+        .unwrap();
+        plain
+    } else {
+        reply.body
+    };
+    (reply.headers, body)
+}
+
+/// Compressed or not, from the cache or not, a search says the same; only
+/// `took_ms` differs.
+#[tokio::test]
+async fn searches_are_gzipped_when_the_client_accepts_it() {
+    let f = fixture(None);
+    let mut config = Config::new(f.index.clone(), "127.0.0.1:0".parse().unwrap());
+    config.cache_entries = 0;
+    let uncached = router(AppState::new(&config), &config);
+    let uri = "/api/search?q=%E6%97%A0%E6%95%88%E7%BB%88%E7%AB%AF&limit=5";
+    let without_took = |body: &[u8]| {
+        let mut json: serde_json::Value = serde_json::from_slice(body).unwrap();
+        assert!(json["took_ms"].as_f64().is_some());
+        json.as_object_mut().unwrap().remove("took_ms");
+        json
+    };
+    let plain = without_took(&get(&f.app, uri).await.body);
+    assert!(!plain["hits"].as_array().unwrap().is_empty());
+    for app in [&f.app, &f.app, &uncached, &uncached] {
+        let (headers, body) = gzipped_search(app, uri, "br;q=1.0, gzip;q=0.8").await;
+        assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+        assert!(
+            headers
+                .get_all(header::VARY)
+                .iter()
+                .any(|v| v.to_str().unwrap().contains("accept-encoding"))
+        );
+        assert_eq!(without_took(&body), plain);
+        let (headers, body) = gzipped_search(app, uri, "gzip;q=0").await;
+        assert!(headers.get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(without_took(&body), plain);
+    }
+    // The first search filled the cache; every gzipped one was a hit.
+    assert_eq!(cache_count(&f.app, "miss").await, 1);
+    assert_eq!(cache_count(&f.app, "hit").await, 4);
+}
+
 #[tokio::test]
 async fn no_cache_when_it_is_turned_off() {
     let f = fixture(None);

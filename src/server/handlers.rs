@@ -12,9 +12,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::AppState;
+use super::cached::{SerializedSearch, accepts_gzip};
 use super::error::{ApiError, ErrorBody};
 use super::params::Params;
-use super::{AppState, SerializedSearch};
 use crate::corpus::{Category, FixCard};
 use crate::search::answer::AnswerResponse;
 use crate::search::suggest::Suggestion;
@@ -74,7 +75,11 @@ fn checked_id(path: Result<Path<String>, PathRejection>, what: &str) -> Result<S
         (status = 400, description = "Bad parameters", body = ErrorBody),
         (status = 503, description = "No index loaded", body = ErrorBody),
     ))]
-pub async fn search(State(state): State<AppState>, uri: Uri) -> Result<Response, ApiError> {
+pub async fn search(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let params = Params::parse(uri.query(), &["q", "limit", "offset", "category", "brand"])?;
     let request = SearchRequest {
         query: params.query()?,
@@ -85,25 +90,42 @@ pub async fn search(State(state): State<AppState>, uri: Uri) -> Result<Response,
     };
     request.validate()?;
     let started = std::time::Instant::now();
+    let gzip = accepts_gzip(&headers);
     let live = state.live()?;
     if let Some(searches) = &live.searches {
         let cached = searches.get(&request);
         state.metrics().search_cache(cached.is_some());
         if let Some(cached) = cached {
-            return Ok(json_body(cached.body(crate::search::elapsed_ms(started))));
+            let took_ms = crate::search::elapsed_ms(started);
+            return Ok(serialized_body(&cached, gzip, Some(took_ms)));
         }
     }
-    let searches = live.searches.clone();
-    let body = on_worker(&state, live.engine, move |engine| {
-        let response = engine.search(&request)?;
-        let json = serde_json::to_vec(&response).map_err(ApiError::internal)?;
-        if let Some(searches) = searches {
-            searches.insert(request, Arc::new(SerializedSearch::new(json.clone())));
-        }
-        Ok(json)
+    let Some(searches) = live.searches.clone() else {
+        let json = on_worker(&state, live.engine, move |engine| {
+            serde_json::to_vec(&engine.search(&request)?).map_err(ApiError::internal)
+        })
+        .await?;
+        return Ok(json_body(json));
+    };
+    // Compressed, if at all, on the worker, once for every later answer.
+    on_worker(&state, live.engine, move |engine| {
+        let json = serde_json::to_vec(&engine.search(&request)?).map_err(ApiError::internal)?;
+        let serialized = Arc::new(SerializedSearch::new(json));
+        let response = serialized_body(&serialized, gzip, None);
+        searches.insert(request, serialized);
+        Ok(response)
     })
-    .await?;
-    Ok(json_body(body))
+    .await
+}
+
+/// A cached search's response, gzipped when the client accepts it; with
+/// `took_ms` set, or the search's own.
+fn serialized_body(serialized: &SerializedSearch, gzip: bool, took_ms: Option<f64>) -> Response {
+    let vary = (header::VARY, "accept-encoding");
+    match gzip.then(|| serialized.gzip_body(took_ms)).flatten() {
+        Some(body) => ([vary, (header::CONTENT_ENCODING, "gzip")], json_body(body)).into_response(),
+        None => ([vary], json_body(serialized.body(took_ms))).into_response(),
+    }
 }
 
 /// A response of JSON serialized already.

@@ -6,6 +6,7 @@
 //! (`POST /api/admin/reload` or SIGHUP) opens the new index off to the side
 //! and swaps it in at once, while requests in flight finish on the old one.
 
+mod cached;
 pub mod error;
 mod handlers;
 mod metrics;
@@ -32,6 +33,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::search::{Engine, SearchRequest};
+use cached::SerializedSearch;
 use error::ApiError;
 use metrics::Metrics;
 
@@ -76,48 +78,8 @@ pub struct AppState {
 
 /// Searches the live engine has answered: the search box asks for the
 /// same prefixes and popular queries again and again.
-/// Kept as JSON: a repeated search costs a lookup and a copy.
+/// Kept serialized (see [`cached`]).
 pub(crate) type SearchCache = quick_cache::sync::Cache<SearchRequest, Arc<SerializedSearch>>;
-
-/// A search response as its JSON, with the place of its `took_ms` value,
-/// which each answer fills in with its own time.
-pub(crate) struct SerializedSearch {
-    json: Vec<u8>,
-    /// Byte range of the `took_ms` value in `json`.
-    took: std::ops::Range<usize>,
-}
-
-impl SerializedSearch {
-    /// `json` is a serialized [`crate::search::SearchResponse`].
-    pub(crate) fn new(json: Vec<u8>) -> SerializedSearch {
-        // Inside a JSON string every quote is escaped, so the query, which
-        // comes first, cannot hold the sequence: the first `"took_ms":` is
-        // the key.
-        const KEY: &[u8] = b"\"took_ms\":";
-        let start = json
-            .windows(KEY.len())
-            .position(|w| w == KEY)
-            .map_or(json.len(), |at| at + KEY.len());
-        let end = json[start..]
-            .iter()
-            .position(|&b| b == b',' || b == b'}')
-            .map_or(json.len(), |n| start + n);
-        SerializedSearch {
-            json,
-            took: start..end,
-        }
-    }
-
-    /// The JSON body, with `took_ms` set.
-    pub(crate) fn body(&self, took_ms: f64) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.json.len() + 8);
-        out.extend_from_slice(&self.json[..self.took.start]);
-        // A number always serializes.
-        serde_json::to_writer(&mut out, &took_ms).unwrap_or_default();
-        out.extend_from_slice(&self.json[self.took.end..]);
-        out
-    }
-}
 
 /// The loaded engine and the searches it has answered, swapped together:
 /// a search that finishes after a reload fills the old engine's cache,
@@ -392,34 +354,4 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::search::SearchResponse;
-
-    /// The cached JSON is the response's own, with the time of each answer,
-    /// even when the query spells out the key.
-    #[test]
-    fn serialized_search_sets_its_own_took_ms() {
-        for query in ["终端未登记", "\"took_ms\":5}", "took_ms"] {
-            let response = SearchResponse {
-                query: query.to_string(),
-                total: 3,
-                total_exact: true,
-                took_ms: 1.25,
-                hits: Vec::new(),
-                fix: None,
-            };
-            let serialized = SerializedSearch::new(serde_json::to_vec(&response).unwrap());
-            for took_ms in [0.0, 0.031, 12.5] {
-                let back: serde_json::Value =
-                    serde_json::from_slice(&serialized.body(took_ms)).unwrap();
-                let mut expected = serde_json::to_value(&response).unwrap();
-                expected["took_ms"] = serde_json::json!(took_ms);
-                assert_eq!(back, expected, "{query}");
-            }
-        }
-    }
 }
