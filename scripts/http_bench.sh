@@ -24,6 +24,13 @@ echo "start to ready: $(( (ready - started) / 1000000 )) ms"
 # RSS, and the two parts of it: the heap, and the pages of the memory-mapped
 # index that searches have read (page cache the kernel can reclaim).
 rss() { awk '/VmRSS|RssAnon|RssFile/ {printf "%s %d MiB  ", $1, $2 / 1024}' "/proc/$server/status"; echo; }
+# The mapped index pages by kind of file (.idx postings, .pos positions,
+# .store stored documents, ...).
+mapped() {
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { file = $6 }
+         /^Rss:/ && file ~ /\/gen-[0-9]+\// { n = split(file, p, "."); kb[p[n]] += $2 }
+         END { for (k in kb) printf "%s %d MiB  ", k, kb[k] / 1024; print "" }' "/proc/$server/smaps"
+}
 echo "when ready: $(rss)"
 
 python3 - "$port" "$queries" >"$work/urls.txt" <<'PY'
@@ -42,6 +49,7 @@ oha -z "${seconds}s" -c 64 --no-tui --urls-from-file "$work/urls.txt" --output-f
 rate=$(python3 -c "import json; print(max(1, int(json.load(open('$work/search.json'))['summary']['requestsPerSec'] / 2)))")
 oha -z "${seconds}s" -c 64 -q "$rate" --no-tui --urls-from-file "$work/urls.txt" --output-format json >"$work/half.json"
 echo "after the runs: $(rss)"
+echo "index pages by file: $(mapped)"
 curl -fsS "http://127.0.0.1:$port/metrics" | grep '^posfaq_search_cache_total' || echo "search cache: off"
 
 python3 - "$work" <<'PY'
