@@ -27,7 +27,13 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let queries = std::fs::read_to_string(&queries).unwrap_or_default();
+    let queries = match std::fs::read_to_string(&queries) {
+        Ok(queries) => queries,
+        Err(err) => {
+            eprintln!("{queries}: {err}");
+            std::process::exit(2);
+        }
+    };
     let (mut searched, mut hits) = (0, 0);
     let started = std::time::Instant::now();
     for query in queries.lines().filter(|q| !q.trim().is_empty()).take(limit) {

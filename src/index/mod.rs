@@ -144,9 +144,10 @@ fn write_generation(
         writer.add_document(fields.fix_doc(card))?;
         progress.inc(1);
     }
-    // The records come last: stored apart from the documents a search
-    // reads, the few pages of the store that a hit needs hold that hit
-    // and its neighbours, not their full records.
+    // The records come last, at the end of each indexing thread's
+    // segment: stored apart from the documents a search reads, the few
+    // pages of the store that a hit needs hold that hit and its
+    // neighbours, not their full records.
     for article in &corpus.articles {
         writer.add_document(fields.record_doc(article))?;
     }

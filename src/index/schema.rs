@@ -11,7 +11,8 @@
 //! them, and a search of the cards reads the cards' postings alone.
 //! Each article's full record is stored as JSON in `data`, in a document of
 //! its own, since only the article view needs it; the build adds the
-//! records after every other document, so that they are stored apart from
+//! records after every other document, so that each indexing thread's
+//! segment, and the store merged from them, keeps them in runs apart from
 //! what a search reads. Each card's is stored in the card's document.
 
 use serde::{Deserialize, Serialize};

@@ -74,6 +74,9 @@ const CANDIDATES: usize = 50;
 /// Where a search stops counting its matches (see [`SearchResponse::total`]).
 /// Above [`MAX_OFFSET`], so every page a client may ask for is counted.
 pub const TOTAL_CAP: usize = 1000;
+/// The most articles with a title or key phrase of the query that are
+/// scored one by one (see [`Engine::search`]).
+const MAX_ANCHORED: usize = 20_000;
 
 /// A search as the CLI and the API receive it; the server's response
 /// cache is keyed by it.
@@ -400,24 +403,33 @@ impl Engine {
         response.total_exact = matches.complete;
         candidates.extend(matches.docs);
         // The articles whose title or key phrase the query contains are
-        // candidates however their words score.
-        // There are a few thousand at most, a code's articles: each is
-        // scored on the recall terms alone, where searching for them with
-        // the recall query would run through all of its postings.
+        // candidates however their words score. Up to `MAX_ANCHORED` of
+        // them (a code's articles: about 5,000 at 100k), each is scored on
+        // the recall terms alone, where intersecting them with the recall
+        // query would run through all of its postings; beyond that, the
+        // intersection is cheaper.
         let tiers = Tiers::find(&searcher, f, &self.analyzer().compact(&request.query))?;
         if !tiers.is_empty() {
             let anchored = filtered(vec![(Occur::Must, tiers.any(f))]);
-            let anchored = first_matches(&searcher, &anchored, &[], usize::MAX, usize::MAX)?.docs;
-            let scores = terms
-                .any_scoring()
-                .score_docs(&searcher, &anchored, &[], &[])?;
-            let mut best: Vec<(f32, DocAddress)> = scores
-                .into_iter()
-                .zip(anchored)
-                .filter_map(|(score, address)| Some((score?, address)))
-                .collect();
-            best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            candidates.extend(best.into_iter().take(limit).map(|(_, a)| a));
+            let found = first_matches(&searcher, &anchored, &[], MAX_ANCHORED, usize::MAX)?;
+            if found.complete {
+                let scores = terms
+                    .any_scoring()
+                    .score_docs(&searcher, &found.docs, &[], &[])?;
+                let mut best: Vec<(f32, DocAddress)> = scores
+                    .into_iter()
+                    .zip(found.docs)
+                    .filter_map(|(score, address)| Some((score?, address)))
+                    .collect();
+                best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                candidates.extend(best.into_iter().take(limit).map(|(_, a)| a));
+            } else {
+                let anchored = filtered(vec![
+                    (Occur::Must, tiers.any(f)),
+                    (Occur::Must, recall.box_clone()),
+                ]);
+                candidates.extend(best(&anchored)?);
+            }
         }
         let related_scoring = Scoring::Max(
             related

@@ -8,8 +8,8 @@
 //! between them the value, which each answer writes as a stored (literal)
 //! block. A deflate stream may be cut into blocks anywhere, and a block
 //! compressed on its own never refers back past its start, so the three
-//! make one valid stream; the gzip trailer's checksum is computed over the
-//! whole body each time.
+//! make one valid stream; the gzip trailer's checksum is combined from the
+//! parts' checksums and the value's.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -37,6 +37,9 @@ struct GzipParts {
     head: Vec<u8>,
     /// The JSON after the value, compressed, ending in the final block.
     tail: Vec<u8>,
+    /// CRC-32 of the JSON before the value, and of the JSON after it.
+    head_crc: crc32fast::Hasher,
+    tail_crc: crc32fast::Hasher,
 }
 
 /// The gzip header: deflate, no name, no time, unknown system.
@@ -74,26 +77,37 @@ impl SerializedSearch {
         out
     }
 
-    /// [`SerializedSearch::body`] as a gzip member.
-    pub(crate) fn gzip_body(&self, took_ms: Option<f64>) -> Option<Vec<u8>> {
-        let parts = self
-            .gzip
-            .get_or_init(|| {
-                Some(GzipParts {
-                    head: [
-                        &GZIP_HEADER[..],
-                        &deflate(&self.json[..self.took.start], FlushCompress::Sync)?,
-                    ]
-                    .concat(),
-                    tail: deflate(&self.json[self.took.end..], FlushCompress::Finish)?,
-                })
+    /// Compresses the parts of the gzip form, if that is not done yet:
+    /// the cache does it on a worker, before the entry is shared, so that
+    /// an answer from the cache never compresses.
+    pub(crate) fn prepare_gzip(&self) {
+        self.gzip.get_or_init(|| {
+            let (before, after) = (&self.json[..self.took.start], &self.json[self.took.end..]);
+            let crc = |data: &[u8]| {
+                let mut hasher = crc32fast::Hasher::new();
+                hasher.update(data);
+                hasher
+            };
+            Some(GzipParts {
+                head: [&GZIP_HEADER[..], &deflate(before, FlushCompress::Sync)?].concat(),
+                tail: deflate(after, FlushCompress::Finish)?,
+                head_crc: crc(before),
+                tail_crc: crc(after),
             })
-            .as_ref()?;
+        });
+    }
+
+    /// [`SerializedSearch::body`] as a gzip member; `None` if compressing
+    /// failed.
+    pub(crate) fn gzip_body(&self, took_ms: Option<f64>) -> Option<Vec<u8>> {
+        self.prepare_gzip();
+        let parts = self.gzip.get()?.as_ref()?;
         let value = self.took_value(took_ms);
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(&self.json[..self.took.start]);
-        crc.update(&value);
-        crc.update(&self.json[self.took.end..]);
+        let mut crc = parts.head_crc.clone();
+        let mut value_crc = crc32fast::Hasher::new();
+        value_crc.update(&value);
+        crc.combine(&value_crc);
+        crc.combine(&parts.tail_crc);
         let len = self.json.len() - self.took.len() + value.len();
         let mut out = Vec::with_capacity(parts.head.len() + value.len() + parts.tail.len() + 16);
         out.extend_from_slice(&parts.head);
@@ -126,9 +140,10 @@ fn deflate(data: &[u8], flush: FlushCompress) -> Option<Vec<u8>> {
     let mut compress = Compress::new(Compression::default(), false);
     let mut out = Vec::with_capacity(data.len() / 2 + 64);
     loop {
-        let consumed = compress.total_in() as usize;
+        let (read, written) = (compress.total_in(), compress.total_out());
+        let room = out.capacity() - out.len();
         let status = compress
-            .compress_vec(&data[consumed..], &mut out, flush)
+            .compress_vec(&data[read as usize..], &mut out, flush)
             .ok()?;
         let all_in = compress.total_in() as usize == data.len();
         let room_left = out.len() < out.capacity();
@@ -137,17 +152,23 @@ fn deflate(data: &[u8], flush: FlushCompress) -> Option<Vec<u8>> {
             _ if all_in && room_left && !matches!(flush, FlushCompress::Finish) => {
                 return Some(out);
             }
+            // With room to write, no progress means it is stuck.
+            _ if room > 0 && (read, written) == (compress.total_in(), compress.total_out()) => {
+                return None;
+            }
             // In memory, compression stops only for want of room.
-            _ => out.reserve(out.capacity()),
+            _ => out.reserve(out.capacity().max(64)),
         }
     }
 }
 
-/// Whether the request's `Accept-Encoding` allows gzip: named with a
-/// non-zero quality, or not named and allowed by `*`.
+/// Whether the request's `Accept-Encoding` allows gzip: named (`gzip` or
+/// `x-gzip`) with a non-zero quality, or not named and allowed by `*`. An
+/// entry whose quality does not parse is ignored; of repeated entries, the
+/// lowest quality counts.
 pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
-    let mut gzip = None;
-    let mut any = None;
+    let mut gzip: Option<f32> = None;
+    let mut any: Option<f32> = None;
     for item in headers
         .get_all(ACCEPT_ENCODING)
         .iter()
@@ -157,15 +178,22 @@ pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
         let mut parts = item.split(';');
         let name = parts.next().unwrap_or_default().trim();
         let quality = parts
-            .find_map(|p| p.trim().strip_prefix("q="))
-            .map_or(1.0, |q| q.trim().parse::<f32>().unwrap_or(0.0));
-        if name.eq_ignore_ascii_case("gzip") {
-            gzip = Some(quality > 0.0);
+            .filter_map(|p| p.split_once('='))
+            .find(|(key, _)| key.trim().eq_ignore_ascii_case("q"))
+            .map_or(Some(1.0), |(_, q)| q.trim().parse::<f32>().ok());
+        let Some(quality) = quality else {
+            continue;
+        };
+        let seen = if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+            &mut gzip
         } else if name == "*" {
-            any = Some(quality > 0.0);
-        }
+            &mut any
+        } else {
+            continue;
+        };
+        *seen = Some(seen.map_or(quality, |q| q.min(quality)));
     }
-    gzip.or(any).unwrap_or(false)
+    gzip.or(any).is_some_and(|q| q > 0.0)
 }
 
 #[cfg(test)]
@@ -221,6 +249,13 @@ mod tests {
             ("br;q=1.0, gzip;q=0.5", true),
             ("GZIP", true),
             ("gzip;q=0", false),
+            ("gzip;Q=0", false),
+            ("gzip; q = 0", false),
+            ("gzip;q=0.0", false),
+            ("gzip;q=oops", false),
+            ("gzip;q=oops, *", true),
+            ("gzip, gzip;q=0", false),
+            ("x-gzip", true),
             ("gzip;q=0, *", false),
             ("*", true),
             ("br", false),

@@ -107,10 +107,11 @@ pub async fn search(
         .await?;
         return Ok(json_body(json));
     };
-    // Compressed, if at all, on the worker, once for every later answer.
+    // Compressed on the worker, once for every later answer.
     on_worker(&state, live.engine, move |engine| {
         let json = serde_json::to_vec(&engine.search(&request)?).map_err(ApiError::internal)?;
         let serialized = Arc::new(SerializedSearch::new(json));
+        serialized.prepare_gzip();
         let response = serialized_body(&serialized, gzip, None);
         searches.insert(request, serialized);
         Ok(response)
