@@ -29,6 +29,13 @@ fn app_for(index: &Path, token: Option<&str>) -> Router {
     router(AppState::new(&config), &config)
 }
 
+/// The router over `index` with the response cache turned off.
+fn uncached_app_for(index: &Path) -> Router {
+    let mut config = Config::new(index.to_path_buf(), "127.0.0.1:0".parse().unwrap());
+    config.cache_entries = 0;
+    router(AppState::new(&config), &config)
+}
+
 fn fixture(token: Option<&str>) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
@@ -568,9 +575,7 @@ async fn gzipped_search(app: &Router, uri: &str, accept: &str) -> (header::Heade
 #[tokio::test]
 async fn searches_are_gzipped_when_the_client_accepts_it() {
     let f = fixture(None);
-    let mut config = Config::new(f.index.clone(), "127.0.0.1:0".parse().unwrap());
-    config.cache_entries = 0;
-    let uncached = router(AppState::new(&config), &config);
+    let uncached = uncached_app_for(&f.index);
     let uri = "/api/search?q=%E6%97%A0%E6%95%88%E7%BB%88%E7%AB%AF&limit=5";
     let without_took = |body: &[u8]| {
         let mut json: serde_json::Value = serde_json::from_slice(body).unwrap();
@@ -603,9 +608,7 @@ async fn searches_are_gzipped_when_the_client_accepts_it() {
 #[tokio::test]
 async fn no_cache_when_it_is_turned_off() {
     let f = fixture(None);
-    let mut config = Config::new(f.index.clone(), "127.0.0.1:0".parse().unwrap());
-    config.cache_entries = 0;
-    let app = router(AppState::new(&config), &config);
+    let app = uncached_app_for(&f.index);
     let uri = "/api/search?q=%E6%89%8B%E7%BB%AD%E8%B4%B9";
     let first = get(&app, uri).await.json();
     let again = get(&app, uri).await.json();

@@ -410,22 +410,18 @@ impl Engine {
         // intersection is cheaper.
         let tiers = Tiers::find(&searcher, f, &self.analyzer().compact(&request.query))?;
         if !tiers.is_empty() {
-            let anchored = filtered(vec![(Occur::Must, tiers.any(f))]);
+            let anchors = tiers.any(f);
+            let anchored = filtered(vec![(Occur::Must, anchors.box_clone())]);
             let found = first_matches(&searcher, &anchored, &[], MAX_ANCHORED, usize::MAX)?;
             if found.complete {
                 let scores = terms
                     .any_scoring()
                     .score_docs(&searcher, &found.docs, &[], &[])?;
-                let mut best: Vec<(f32, DocAddress)> = scores
-                    .into_iter()
-                    .zip(found.docs)
-                    .filter_map(|(score, address)| Some((score?, address)))
-                    .collect();
-                best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                candidates.extend(best.into_iter().take(limit).map(|(_, a)| a));
+                let ranked = best_first(scores, found.docs);
+                candidates.extend(ranked.into_iter().take(limit).map(|(_, a)| a));
             } else {
                 let anchored = filtered(vec![
-                    (Occur::Must, tiers.any(f)),
+                    (Occur::Must, anchors),
                     (Occur::Must, recall.box_clone()),
                 ]);
                 candidates.extend(best(&anchored)?);
@@ -460,12 +456,7 @@ impl Engine {
         required.extend(constraints.required);
         let scores =
             scoring.score_docs(&searcher, &candidates, &required, &constraints.excluded)?;
-        let mut top: Vec<(f32, DocAddress)> = scores
-            .into_iter()
-            .zip(candidates)
-            .filter_map(|(score, address)| Some((score?, address)))
-            .collect();
-        top.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let top = best_first(scores, candidates);
         // Related articles may match none of the words.
         response.total = response.total.max(top.len());
         let shown = top
@@ -771,6 +762,17 @@ fn first_matches(
         }
     }
     Ok(matches)
+}
+
+/// The documents that scored, best first; ties go to the earlier document.
+fn best_first(scores: Vec<Option<f32>>, docs: Vec<DocAddress>) -> Vec<(f32, DocAddress)> {
+    let mut scored: Vec<(f32, DocAddress)> = scores
+        .into_iter()
+        .zip(docs)
+        .filter_map(|(score, address)| Some((score?, address)))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored
 }
 
 fn exact() -> bool {

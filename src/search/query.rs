@@ -187,11 +187,7 @@ impl Recall {
         Scoring::Sum(
             self.any
                 .iter()
-                .map(|t| {
-                    let q: Box<dyn Query> =
-                        Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs));
-                    Scoring::Leaf(q)
-                })
+                .map(|t| Scoring::Leaf(scored_term(t)))
                 .collect(),
         )
     }
@@ -216,11 +212,13 @@ impl Recall {
 /// A boolean query of term queries, each with `occur`: tantivy prunes it
 /// with block-max WAND.
 fn combined(terms: &[Term], occur: Occur) -> Box<dyn Query> {
-    let terms = terms.iter().map(|t| {
-        let q: Box<dyn Query> = Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs));
-        (occur, q)
-    });
+    let terms = terms.iter().map(|t| (occur, scored_term(t)));
     Box::new(BooleanQuery::new(terms.collect()))
+}
+
+/// A term query scored by BM25.
+fn scored_term(term: &Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs))
 }
 
 /// Queries a match must satisfy beyond its words: see
