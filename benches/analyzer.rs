@@ -13,7 +13,7 @@ use posfaq::analysis::{Analyzer, PosfaqTokenizer};
 use tantivy::tokenizer::{TokenStream, Tokenizer};
 
 fn seeds() -> String {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();

@@ -278,7 +278,7 @@ fn an_index_from_another_analyzer_must_be_rebuilt() {
 
 fn seed(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/seeds")
+        .join("tests/fixtures/seeds")
         .join(name)
 }
 
