@@ -3,11 +3,12 @@
 //! measures each class, then every query is timed on its own and p50/p99
 //! are printed per class.
 //!
-//! By default a 2,000-article corpus is generated and indexed. For the
-//! figures in BENCHMARKS.md, point it at a big index and its queries:
+//! By default a 2,000-article corpus is generated (scripts/bench_corpus.sh)
+//! and indexed. For the figures in BENCHMARKS.md, point it at a big index
+//! and its queries:
 //!
-//!     python3 ../shared/bench/gen_corpus.py --articles 100000 --out /tmp/c100k
-//!     posfaq index --corpus /tmp/c100k --index /tmp/i100k
+//!     scripts/bench_corpus.sh /tmp/c100k 100000
+//!     posfaq index --corpus /tmp/c100k/articles --index /tmp/i100k
 //!     POSFAQ_BENCH_INDEX=/tmp/i100k POSFAQ_BENCH_QUERIES=/tmp/c100k/queries.txt \
 //!         cargo bench --bench query_latency
 
@@ -27,16 +28,15 @@ fn setup() -> (PathBuf, PathBuf) {
     ) {
         return (index.into(), queries.into());
     }
-    let out = std::env::temp_dir().join("posfaq-bench-latency");
+    let out = std::env::temp_dir().join("posfaq-bench-corpus-2000");
     let index = out.join("index");
     if !index.join("CURRENT").exists() {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_corpus.py");
-        let status = std::process::Command::new("python3")
-            .arg(script)
-            .args(["--articles", "2000", "--out"])
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench_corpus.sh");
+        let status = std::process::Command::new(script)
             .arg(&out)
+            .arg("2000")
             .status()
-            .expect("python3 runs gen_corpus.py");
+            .expect("scripts/bench_corpus.sh runs");
         assert!(status.success());
         let corpus = posfaq::corpus::load_dir(&out.join("articles")).expect("corpus loads");
         posfaq::index::build(corpus, &index, Analyzer::shared()).expect("index builds");

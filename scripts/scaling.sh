@@ -4,7 +4,7 @@
 # percentiles over the generated load queries (benches/query_latency.rs) and
 # HTTP throughput with serving RSS (scripts/http_bench.sh). Appends one line
 # per size to WORK/scaling.tsv and prints the log of each step. Each corpus
-# is the generator's articles plus corpus/'s own articles and fix cards.
+# comes from scripts/bench_corpus.sh.
 # Usage: scripts/scaling.sh WORK SIZE...   e.g. scripts/scaling.sh /tmp/bench 1000 10000 100000
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,25 +16,7 @@ mkdir -p "$work"
 for n in "$@"; do
     corpus=$work/c$n
     index=$work/i$n
-    if [ ! -f "$corpus/queries.txt" ]; then
-        python3 ../shared/bench/gen_corpus.py --articles "$n" --out "$corpus"
-        # The generator writes tags such as `[本文目录:]`, which YAML reads as
-        # a mapping; posfaq's front matter wants strings, so they are quoted.
-        python3 - "$corpus/articles" <<'PY'
-import pathlib, re, sys
-for p in pathlib.Path(sys.argv[1]).rglob("*.md"):
-    t = p.read_text(encoding="utf-8")
-    n = re.sub(r"^tags: \[(.*)\]$", lambda m: "tags: [" + ", ".join('"%s"' % x.strip() for x in m.group(1).split(",") if x.strip()) + "]", t, count=1, flags=re.M)
-    if n != t:
-        p.write_text(n, encoding="utf-8")
-PY
-        # The knowledge base's own articles and fix cards too, so that every
-        # search also ranks the cards, as it does in production.
-        mkdir -p "$corpus/articles/posfaq" "$corpus/articles/fixes"
-        cp corpus/articles/*.md "$corpus/articles/posfaq/"
-        cp corpus/fixes/*.md "$corpus/articles/fixes/"
-        cp corpus/synonyms.txt "$corpus/articles/"
-    fi
+    scripts/bench_corpus.sh "$corpus" "$n"
     rm -rf "$index"
     /usr/bin/time -v "$bin" index --corpus "$corpus/articles" --index "$index" 2>"$work/time-$n.log" >/dev/null
     wall=$(awk -F': ' '/Elapsed/ {print $2}' "$work/time-$n.log")
