@@ -21,11 +21,17 @@
 //! the indexed text. Offsets are byte offsets into the *original* text, always on
 //! char boundaries.
 //!
-//! Nothing here compares sounds: pinyin is used only for suggestions, never in
-//! the full-text index, so homophones (`景点`/`经典`) are never conflated.
+//! `units.rs` says which of these tokens a query asks for; `words.rs` holds
+//! the word lists (question words, device words) as data files beside the
+//! dictionary. Nothing here compares sounds: the index holds no pinyin, so
+//! homophones (`景点`/`经典`) are never conflated in it; pinyin and sound
+//! keys live in `search::suggest`, which offers completions and the
+//! low-weight corrections a query adds to itself.
 
 mod normalize;
 mod tokenizer;
+pub mod units;
+pub mod words;
 
 use std::sync::{Arc, OnceLock};
 
@@ -33,6 +39,7 @@ use jieba_rs::Jieba;
 
 pub use normalize::{Normalized, Normalizer, Repair, fold_char, is_han, parse_repairs};
 pub use tokenizer::PosfaqTokenizer;
+pub use units::Unit;
 
 /// Name under which the analyzer is registered with tantivy.
 pub const TOKENIZER_NAME: &str = "posfaq";

@@ -185,3 +185,69 @@ proptest! {
         }
     }
 }
+
+/// Domain text for the unit properties: words of the knowledge base, in any
+/// order, with ASCII and punctuation between them.
+fn domain_text() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "终端",
+        "未登记",
+        "无效",
+        "商户",
+        "状态",
+        "异常",
+        "拉卡拉",
+        "pos机",
+        "刷卡",
+        "手续费",
+        "费率",
+        "激活",
+        "83",
+        "a0",
+        "签到",
+        "失败",
+        "密码",
+        "错误",
+        "次数",
+        "超限",
+        "交易",
+        "结算卡",
+        "更换",
+        "机",
+        "卡",
+        "的",
+        "了",
+        "，",
+        " ",
+        "？",
+        "sim",
+        "网络",
+        "打印",
+        "小票",
+        "中国农业发展银行",
+        "磁条卡",
+        "ic卡",
+    ]);
+    prop::collection::vec(pieces, 1..12).prop_map(|p| p.concat())
+}
+
+proptest! {
+    /// Every unit the query side asks for, a word's own token and its
+    /// parts, is a token the index emits at the same position.
+    #[test]
+    fn query_units_are_indexed_tokens(text in domain_text()) {
+        let a = analyzer();
+        let indexed: std::collections::HashSet<(usize, String)> =
+            a.tokens(&text).into_iter().map(|t| (t.position, t.text)).collect();
+        let words = a.words(&text);
+        for word in &words {
+            prop_assert!(indexed.contains(&(word.position, word.text.clone())), "{word:?}");
+            for part in a.parts(word) {
+                prop_assert!(indexed.contains(&(part.position, part.text.clone())), "{part:?} of {word:?}");
+            }
+        }
+        for unit in units::joins(&words).into_iter().chain(units::phrase_units(&words)) {
+            prop_assert!(indexed.contains(&(unit.position, unit.text.clone())), "{unit:?}");
+        }
+    }
+}

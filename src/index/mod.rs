@@ -15,8 +15,9 @@
 //! it names untouched; the next build clears its leftovers.
 
 pub mod schema;
+pub mod suggestions;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,16 +30,15 @@ pub use schema::Fields;
 
 use crate::analysis::{Analyzer, PosfaqTokenizer, TOKENIZER_NAME};
 use crate::corpus::Corpus;
-use crate::search::suggest::Kind;
 use crate::{Error, Result};
 
 const CURRENT: &str = "CURRENT";
 const META: &str = "posfaq.json";
-const SUGGESTIONS: &str = "suggestions.json";
 /// The layout of the documents in an index; a change makes older indexes
 /// stale. 2: an article's `body` holds all its text; fix cards have fields
-/// of their own; an article's record is a document of its own.
-const FORMAT: u32 = 2;
+/// of their own; an article's record is a document of its own. 3: documents
+/// sorted by the `order` fast field, articles in id order.
+const FORMAT: u32 = 3;
 
 /// What an index built now records about how it was built: the analyzer's
 /// fingerprint and [`FORMAT`]. An index that records anything else is
@@ -101,14 +101,28 @@ pub fn build(corpus: Corpus, index_dir: &Path, analyzer: Arc<Analyzer>) -> Resul
 }
 
 fn write_generation(
-    corpus: Corpus,
+    mut corpus: Corpus,
     dir: &Path,
     analyzer: Arc<Analyzer>,
     stamp: u64,
 ) -> Result<IndexMeta> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    // In id order, so that nothing built from the corpus depends on the
+    // order its files were read in.
+    corpus.articles.sort_by(|a, b| a.id.cmp(&b.id));
+    corpus.fixes.sort_by(|a, b| a.id.cmp(&b.id));
     let (schema, fields) = schema::build_schema();
-    let index = Index::create_in_dir(dir, schema)?;
+    let settings = tantivy::IndexSettings {
+        sort_by_field: Some(tantivy::IndexSortByField {
+            field: schema::ORDER.to_string(),
+            order: tantivy::Order::Asc,
+        }),
+        ..Default::default()
+    };
+    let index = Index::builder()
+        .schema(schema)
+        .settings(settings)
+        .create_in_dir(dir)?;
     register(&index, analyzer.clone());
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -127,8 +141,8 @@ fn write_generation(
         brands: BTreeMap::new(),
         synonyms: corpus.synonyms.clone(),
     };
-    for article in &corpus.articles {
-        for doc in fields.article_docs(article, &analyzer) {
+    for (rank, article) in corpus.articles.iter().enumerate() {
+        for doc in fields.article_docs(article, rank, &analyzer) {
             writer.add_document(doc)?;
         }
         meta.sections += article.sections.len();
@@ -140,19 +154,19 @@ fn write_generation(
         }
         progress.inc(1);
     }
-    for card in &corpus.fixes {
-        writer.add_document(fields.fix_doc(card))?;
+    for (rank, card) in corpus.fixes.iter().enumerate() {
+        writer.add_document(fields.fix_doc(card, rank))?;
         progress.inc(1);
     }
-    // The records come last, at the end of each indexing thread's
-    // segment: stored apart from the documents a search reads, the few
-    // pages of the store that a hit needs hold that hit and its
+    // The index sorts by `order` (schema::order): the records in a run of
+    // their own at the end, apart from the documents a search reads, so
+    // the few pages of the store a hit needs hold that hit and its
     // neighbours, not their full records.
-    for article in &corpus.articles {
-        writer.add_document(fields.record_doc(article))?;
+    for (rank, article) in corpus.articles.iter().enumerate() {
+        writer.add_document(fields.record_doc(article, rank))?;
     }
-    let path = dir.join(SUGGESTIONS);
-    let json = serde_json::to_vec(&suggestions(&corpus, &analyzer))
+    let path = dir.join(suggestions::FILE);
+    let json = serde_json::to_vec(&suggestions::collect(&corpus, &analyzer))
         .map_err(|e| Error::io(&path, e.into()))?;
     write_synced(&path, &json)?;
     drop(corpus);
@@ -169,41 +183,6 @@ fn write_generation(
     let json = serde_json::to_vec_pretty(&meta).map_err(|e| Error::io(&path, e.into()))?;
     write_synced(&path, &json)?;
     Ok(meta)
-}
-
-/// What search-as-you-type may complete to: domain terms, brands and
-/// tags, fix cards and their symptoms, article titles; each once, where it
-/// first comes (a tag that thousands of articles carry is one item).
-fn suggestions(corpus: &Corpus, analyzer: &Analyzer) -> Vec<(String, Kind, Option<String>)> {
-    let mut items: Vec<(String, Kind, Option<String>)> = analyzer
-        .domain_words()
-        .map(|w| (w.to_string(), Kind::Term, None))
-        .collect();
-    for article in &corpus.articles {
-        for term in article.brands.iter().chain(&article.tags) {
-            items.push((term.clone(), Kind::Term, None));
-        }
-    }
-    for card in &corpus.fixes {
-        items.push((card.title.clone(), Kind::Fix, Some(card.id.clone())));
-        for symptom in &card.symptoms {
-            items.push((symptom.clone(), Kind::Symptom, Some(card.id.clone())));
-        }
-    }
-    for article in &corpus.articles {
-        items.push((article.title.clone(), Kind::Title, Some(article.id.clone())));
-    }
-    let mut seen = HashSet::new();
-    items.retain(|item| seen.insert(item.clone()));
-    items
-}
-
-/// The suggestion table stored with a generation.
-pub fn read_suggestions(generation: &Path) -> Vec<(String, Kind, Option<String>)> {
-    std::fs::read(generation.join(SUGGESTIONS))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default()
 }
 
 fn progress_bar(len: usize) -> indicatif::ProgressBar {

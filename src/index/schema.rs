@@ -17,7 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::{TantivyDocument, doc};
 
@@ -33,6 +33,30 @@ fn title_pieces(title: &str) -> impl Iterator<Item = &str> {
     title
         .split(|c: char| !c.is_alphanumeric())
         .filter(|p| p.chars().count() >= 4)
+}
+
+/// The fast field the index is sorted by: documents are stored in the
+/// order of [`order`], whatever order they were added in or indexing
+/// thread they went to.
+pub const ORDER: &str = "order";
+
+/// Which run of the index a document sorts into: articles with their
+/// sections first (what a search reads), then fix cards, then the articles'
+/// full records (read only by the article view).
+#[derive(Debug, Clone, Copy)]
+pub enum Run {
+    Articles = 0,
+    Fixes = 1,
+    Records = 2,
+}
+
+/// A document's place in the index: its run, then the rank of its id among
+/// the ids of that run (`rank`), then its place within the article (0 for
+/// the article, 1 and on for its sections). Documents tied on score are
+/// therefore in id order, and two builds of one corpus store every
+/// document in the same place.
+pub fn order(run: Run, rank: usize, within: usize) -> u64 {
+    ((run as u64) << 48) | ((rank as u64 & 0xFFFF_FFFF) << 16) | (within as u64).min(0xFFFF)
 }
 
 /// Kinds of document.
@@ -70,6 +94,8 @@ pub struct Fields {
     pub brand: Field,
     pub source: Field,
     pub data: Field,
+    /// Where the document sorts in the index (see [`order`]).
+    pub order: Field,
 }
 
 /// An article as stored in the index, for the article view.
@@ -134,6 +160,7 @@ pub fn build_schema() -> (Schema, Fields) {
         brand: b.add_text_field("brand", STRING | STORED),
         source: b.add_text_field("source", STORED),
         data: b.add_text_field("data", STORED),
+        order: b.add_u64_field(ORDER, FAST),
     };
     (b.build(), fields)
 }
@@ -162,11 +189,12 @@ impl Fields {
             brand: f("brand")?,
             source: f("source")?,
             data: f("data")?,
+            order: f(ORDER)?,
         })
     }
 
     /// The document of an article's full record, for the article view.
-    pub fn record_doc(&self, article: &Article) -> TantivyDocument {
+    pub fn record_doc(&self, article: &Article, rank: usize) -> TantivyDocument {
         let record = ArticleRecord {
             id: article.id.clone(),
             title: article.title.clone(),
@@ -183,12 +211,18 @@ impl Fields {
             self.kind => RECORD,
             self.id => article.id.as_str(),
             self.data => serde_json::to_string(&record).unwrap_or_default(),
+            self.order => order(Run::Records, rank, 0),
         )
     }
 
     /// The article's document, then one document per section: what a
     /// search reads of each hit.
-    pub fn article_docs(&self, article: &Article, analyzer: &Analyzer) -> Vec<TantivyDocument> {
+    pub fn article_docs(
+        &self,
+        article: &Article,
+        rank: usize,
+        analyzer: &Analyzer,
+    ) -> Vec<TantivyDocument> {
         let headings: Vec<&str> = article
             .sections
             .iter()
@@ -215,6 +249,7 @@ impl Fields {
                 &article.text(),
             ]
             .join("\n"),
+            self.order => order(Run::Articles, rank, 0),
         );
         self.add_labels(
             &mut main,
@@ -242,8 +277,9 @@ impl Fields {
             main.add_text(self.key_anchors, text);
         }
         let mut docs = vec![main];
-        for section in &article.sections {
+        for (k, section) in article.sections.iter().enumerate() {
             docs.push(doc!(
+                self.order => order(Run::Articles, rank, k + 1),
                 self.kind => SECTION,
                 self.article => article.id.as_str(),
                 self.section => section.title.as_str(),
@@ -255,7 +291,7 @@ impl Fields {
     }
 
     /// A fix card's document.
-    pub fn fix_doc(&self, card: &FixCard) -> TantivyDocument {
+    pub fn fix_doc(&self, card: &FixCard, rank: usize) -> TantivyDocument {
         let keywords: Vec<&str> = card
             .codes
             .iter()
@@ -276,6 +312,7 @@ impl Fields {
             self.card_keywords => keywords.join("\n"),
             self.card_body => body,
             self.data => serde_json::to_string(card).unwrap_or_default(),
+            self.order => order(Run::Fixes, rank, 0),
         );
         self.add_labels(&mut doc, card.category.map(|c| c.as_str()), &card.brands);
         doc

@@ -24,7 +24,9 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use utoipa::ToSchema;
 
-use super::query::{self, QueryPlan, Weighted};
+use super::query::build::{Terms, Weighted};
+use super::query::{self, QueryPlan};
+use super::rank::WEIGHTS;
 use super::synonyms::Synonyms;
 use super::{Engine, SearchRequest, fuzzy, validate_query};
 use crate::Result;
@@ -387,27 +389,22 @@ impl Engine {
         let fields = [
             Weighted {
                 field: f.card_title,
-                boost: 3.0,
+                boost: WEIGHTS.card_title,
             },
             Weighted {
                 field: f.card_keywords,
-                boost: 3.0,
+                boost: WEIGHTS.card_keywords,
             },
             Weighted {
                 field: f.card_body,
-                boost: 1.0,
+                boost: WEIGHTS.card_body,
             },
         ];
-        let Some(scoring) = q.plan.build(
-            self.analyzer(),
-            &fields,
-            &[Weighted {
-                field: f.card_keywords,
-                boost: 2.0,
-            }],
-        ) else {
+        let terms = Terms::of(&q.plan, self.analyzer(), &fields, &WEIGHTS);
+        if terms.is_empty() {
             return Ok(HashMap::new());
-        };
+        }
+        let scoring = terms.sum();
         // Only cards have these fields.
         let searcher = self.index().reader.searcher();
         let top = searcher.search(scoring.as_ref(), &TopDocs::with_limit(5).order_by_score())?;
@@ -528,15 +525,17 @@ impl Engine {
         let card = &p.card;
         let mut sources = Vec::new();
         let searcher = self.index().reader.searcher();
-        let mut sections = self.best_sections(&searcher, &q.plan, &card.related)?;
+        let f = self.index().fields;
+        let mut sections =
+            super::sections::best_sections(&searcher, f, self.analyzer(), &q.plan, &card.related)?;
         for id in &card.related {
             if let Some(title) = self.article_title(id)? {
-                let (section, anchor, _) = sections.remove(id).unwrap_or_default();
+                let section = sections.remove(id).unwrap_or_default();
                 sources.push(Source {
                     id: id.clone(),
                     title,
-                    section,
-                    anchor,
+                    section: section.title,
+                    anchor: section.anchor,
                 });
             }
         }

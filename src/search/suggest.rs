@@ -32,26 +32,7 @@ pub struct Suggestion {
     pub id: Option<String>,
 }
 
-/// Kinds of suggestion, best first when equally good.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Term,
-    Fix,
-    Symptom,
-    Title,
-}
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Term => "term",
-            Kind::Fix => "fix",
-            Kind::Symptom => "symptom",
-            Kind::Title => "title",
-        }
-    }
-}
+pub use crate::index::suggestions::Kind;
 
 /// A sorted table of keys (normalized text, pinyin, initials) pointing at
 /// suggestions.

@@ -1,74 +1,47 @@
-//! Tiers: an article whose title the query contains ranks ahead of one
-//! whose key phrase (a tag or code) it contains, which ranks ahead of the
-//! rest. The index holds each article's title, the longer parts of its
-//! title and its key phrases compacted, as raw terms
-//! ([`Fields::title_anchors`], [`Fields::key_anchors`]); a search looks up
-//! which of them occur in the compacted query.
+//! Anchors: the titles and key phrases a query contains. The index holds
+//! each article's title, the longer parts of its title and its key phrases
+//! (tags, codes) compacted, as raw terms ([`Fields::title_anchors`],
+//! [`Fields::key_anchors`]); a search looks up which of them occur in the
+//! compacted query, and the articles that have them form the first tiers
+//! of the ranking (`rank`).
 
 use tantivy::Searcher;
-use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::query::Query;
 use tantivy::schema::Field;
 
-use super::query;
-use super::scoring::Scoring;
 use crate::Result;
 use crate::index::schema::{Fields, MAX_ANCHOR_CHARS};
+use crate::search::query::build::any_of;
 
 /// The titles and key phrases that a query contains.
 #[derive(Debug, Default)]
-pub struct Tiers {
+pub struct Anchors {
     titles: Vec<String>,
     keys: Vec<String>,
 }
 
-impl Tiers {
+impl Anchors {
     /// Looks up every run of the compacted query's characters that is an
     /// indexed title or key phrase. A run is extended one character at a
     /// time only while some indexed anchor starts with it, so a query costs
     /// about one dictionary probe per character.
-    pub fn find(searcher: &Searcher, f: Fields, compact_query: &str) -> Result<Tiers> {
+    pub fn find(searcher: &Searcher, f: Fields, compact_query: &str) -> Result<Anchors> {
         let chars: Vec<char> = compact_query.chars().collect();
-        Ok(Tiers {
+        Ok(Anchors {
             titles: anchors_in(searcher, f.title_anchors, &chars)?,
             keys: anchors_in(searcher, f.key_anchors, &chars)?,
         })
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.titles.is_empty() && self.keys.is_empty()
+    /// Articles with one of the titles the query contains.
+    pub fn titles(&self, f: Fields) -> Option<Box<dyn Query>> {
+        (!self.titles.is_empty())
+            .then(|| any_of(f.title_anchors, self.titles.iter().map(String::as_str)))
     }
 
-    /// Articles with any of the titles or key phrases.
-    pub fn any(&self, f: Fields) -> Box<dyn Query> {
-        let terms = self
-            .leaves(f)
-            .map(|(field, anchor, _)| (Occur::Should, query::filter(field, anchor)));
-        Box::new(BooleanQuery::new(terms.collect()))
-    }
-
-    /// `2 × bonus` for an article with one of the titles, else `bonus` for
-    /// one with a key phrase; each anchor is a leaf of its own, so scoring a
-    /// few candidates only seeks through the anchors' postings.
-    pub fn scoring(&self, f: Fields, bonus: f32) -> Scoring {
-        Scoring::Max(
-            self.leaves(f)
-                .map(|(field, anchor, weight)| {
-                    Scoring::Leaf(query::bonus(field, anchor)).boosted(weight * bonus)
-                })
-                .collect(),
-        )
-    }
-
-    fn leaves(&self, f: Fields) -> impl Iterator<Item = (Field, &str, f32)> {
-        let titles = self
-            .titles
-            .iter()
-            .map(move |a| (f.title_anchors, a.as_str(), 2.0));
-        let keys = self
-            .keys
-            .iter()
-            .map(move |a| (f.key_anchors, a.as_str(), 1.0));
-        titles.chain(keys)
+    /// Articles with one of the key phrases the query contains.
+    pub fn keys(&self, f: Fields) -> Option<Box<dyn Query>> {
+        (!self.keys.is_empty()).then(|| any_of(f.key_anchors, self.keys.iter().map(String::as_str)))
     }
 }
 

@@ -1,0 +1,68 @@
+//! Every number the ranking uses, in one place, each with where it came
+//! from. "Tuning set" is the tuning part of `tests/eval` (queries.tsv and
+//! qrels.tsv); a number fitted there is an upper bound on how well it
+//! generalizes.
+
+/// How much each kind of match counts.
+#[derive(Debug, Clone, Copy)]
+pub struct Weights {
+    /// Field boosts for an article. Chosen as a field's share of what a
+    /// reader scans first (title, then tags, codes and brands, then section
+    /// titles, then text), then fitted by hand on the tuning set.
+    pub title: f32,
+    pub keywords: f32,
+    pub headings: f32,
+    pub body: f32,
+    /// A word's part (sub-word or bigram inside it) next to the word
+    /// itself: fitted on the tuning set; low enough that an article with
+    /// the whole word beats one with two of its parts apart.
+    pub part: f32,
+    /// A bigram joining two words written side by side, per field, next to
+    /// a word: fitted on the tuning set. Stands for "the words appear
+    /// together as written".
+    pub join: f32,
+    /// A device word (`analysis/weak_words.txt`): nearly every article has
+    /// one. Chosen: a quarter, so two of them never outweigh a symptom.
+    pub weak_word: f32,
+    /// A fallback word (pinyin alias, typo correction) next to a word the
+    /// user wrote. Chosen below one half, so a word as typed always counts
+    /// for more than a guess at it.
+    pub fallback: f32,
+    /// A quoted phrase, on top of its words. Chosen: it is what the user
+    /// insisted on.
+    pub phrase: f32,
+    /// Section fields, for the best section of a hit: a section's own
+    /// title (often the question it answers) over its text. Chosen.
+    pub section_title: f32,
+    pub section_text: f32,
+    /// Fix-card fields, for the card's full-text rank among cards (one
+    /// input of the answer model). Chosen as for articles; fitted with the
+    /// answer model on `tests/eval/answers.tsv`.
+    pub card_title: f32,
+    pub card_keywords: f32,
+    pub card_body: f32,
+    /// Scores this close, relative to the higher, tie and go in id order.
+    /// Chosen: above the rounding of a sum of a thousand f32 scores added
+    /// in any order (about 6e-5 of the sum), below any difference a weight
+    /// or a term frequency makes.
+    pub tie: f32,
+}
+
+/// The weights in force.
+pub const WEIGHTS: Weights = Weights {
+    title: 3.0,
+    keywords: 2.5,
+    headings: 1.5,
+    body: 1.0,
+    part: 0.3,
+    join: 0.5,
+    weak_word: 0.25,
+    fallback: 0.4,
+    phrase: 2.0,
+    section_title: 2.0,
+    section_text: 1.0,
+    card_title: 3.0,
+    card_keywords: 3.0,
+    card_body: 1.0,
+    tie: 1e-4,
+};

@@ -1,0 +1,132 @@
+//! What a search is asked and what it answers: the request with its
+//! bounds, the response and its hits, as the CLI and the API see them.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::corpus::Category;
+use crate::index::schema::ArticleRecord;
+use crate::search::answer::Answer;
+use crate::{Error, Result};
+
+/// The longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// The most hits one request may ask for.
+pub const MAX_LIMIT: usize = 50;
+/// The deepest page one request may ask for.
+pub const MAX_OFFSET: usize = 1000;
+/// Where a search stops counting its matches (see [`SearchResponse::total`]).
+/// Above [`MAX_OFFSET`], so every page a client may ask for is counted.
+pub const TOTAL_CAP: usize = 1000;
+
+/// A search as the CLI and the API receive it; the server's response
+/// cache is keyed by it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize)]
+pub struct SearchRequest {
+    pub query: String,
+    pub limit: usize,
+    pub offset: usize,
+    pub category: Option<Category>,
+    pub brand: Option<String>,
+}
+
+impl SearchRequest {
+    /// A request for the first `limit` hits of `query`.
+    pub fn new(query: impl Into<String>, limit: usize) -> Self {
+        SearchRequest {
+            query: query.into(),
+            limit,
+            ..SearchRequest::default()
+        }
+    }
+
+    /// Checks the request's bounds: a non-empty query of at most
+    /// [`MAX_QUERY_CHARS`] characters, a limit of 1 to [`MAX_LIMIT`].
+    pub fn validate(&self) -> Result<()> {
+        validate_query(&self.query)?;
+        if self.limit == 0 || self.limit > MAX_LIMIT {
+            return Err(Error::InvalidRequest(format!(
+                "limit must be between 1 and {MAX_LIMIT}"
+            )));
+        }
+        if self.offset > MAX_OFFSET {
+            return Err(Error::InvalidRequest(format!(
+                "offset must be at most {MAX_OFFSET}"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Checks a query: not empty, not over [`MAX_QUERY_CHARS`] characters.
+pub fn validate_query(query: &str) -> Result<()> {
+    if query.trim().is_empty() {
+        return Err(Error::InvalidRequest("query is empty".into()));
+    }
+    let chars = query.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(Error::InvalidRequest(format!(
+            "query is {chars} characters long; the limit is {MAX_QUERY_CHARS}"
+        )));
+    }
+    if query.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+        return Err(Error::InvalidRequest(
+            "query contains control characters".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Search results, as `posfaq search --json` prints them and the API
+/// returns them.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SearchResponse {
+    pub query: String,
+    /// Articles matching, over all pages: exact up to 1,000; a search
+    /// that matches more stops counting there.
+    pub total: usize,
+    /// Whether `total` is the exact count; false when it stopped at 1,000.
+    #[serde(default = "exact")]
+    pub total_exact: bool,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+    /// The fix card that answers the query, when one clearly does: a
+    /// featured answer above the results.
+    pub fix: Option<Answer>,
+}
+
+/// One article in the results, with its best section.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Hit {
+    pub id: String,
+    pub title: String,
+    pub section: String,
+    pub anchor: String,
+    pub score: f32,
+    /// HTML: `<mark>` around matches, everything else escaped.
+    pub snippet: String,
+    pub category: Option<String>,
+    pub brands: Vec<String>,
+    pub source: Option<String>,
+}
+
+/// Article counts per category or brand.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Facet {
+    pub name: String,
+    pub count: usize,
+}
+
+/// An article for the article view: its record, with the Markdown
+/// rendered as sanitized HTML whose headings and questions carry their
+/// section's anchor as `id`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ArticleView {
+    #[serde(flatten)]
+    pub record: ArticleRecord,
+    pub html: String,
+}
+
+fn exact() -> bool {
+    true
+}

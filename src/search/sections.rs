@@ -1,0 +1,81 @@
+//! The best section of a hit: the one that best matches the query, or the
+//! article's first when none does. One search covers every article asked
+//! about: their sections, scored on the section's own title (often the
+//! question it answers) and its text, with the query's terms.
+
+use std::collections::HashMap;
+
+use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
+
+use super::query::QueryPlan;
+use super::query::build::{Terms, Weighted, any_of};
+use super::rank::WEIGHTS;
+use super::text_of;
+use crate::Result;
+use crate::analysis::Analyzer;
+use crate::index::schema::{Fields, ORDER};
+
+/// A section as a hit shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BestSection {
+    pub title: String,
+    pub anchor: String,
+    pub text: String,
+}
+
+/// The best section of each of `articles`, by article id. Ties go to the
+/// earlier section.
+pub fn best_sections(
+    searcher: &Searcher,
+    f: Fields,
+    analyzer: &Analyzer,
+    plan: &QueryPlan,
+    articles: &[String],
+) -> Result<HashMap<String, BestSection>> {
+    if articles.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let fields = [
+        Weighted {
+            field: f.section,
+            boost: WEIGHTS.section_title,
+        },
+        Weighted {
+            field: f.text,
+            boost: WEIGHTS.section_text,
+        },
+    ];
+    let terms = Terms::of(plan, analyzer, &fields, &WEIGHTS);
+    let sections = any_of(f.article, articles.iter().map(String::as_str));
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, sections)];
+    if !terms.is_empty() {
+        clauses.push((Occur::Should, terms.sum()));
+    }
+    let scored = searcher.search(&BooleanQuery::new(clauses), &super::rank::AllScored)?;
+    // A section's place in the index names its article (`schema::order`):
+    // the best per article, without reading the sections that lose.
+    let mut best: HashMap<u64, (Score, DocAddress)> = HashMap::new();
+    for (score, address) in scored {
+        let reader = searcher.segment_reader(address.segment_ord);
+        let order = reader.fast_fields().u64(ORDER)?;
+        let article = order.first(address.doc_id).unwrap_or_default() >> 16;
+        let entry = best.entry(article).or_insert((score, address));
+        if score > entry.0 || (score == entry.0 && address < entry.1) {
+            *entry = (score, address);
+        }
+    }
+    let mut out = HashMap::with_capacity(best.len());
+    for (_, address) in best.into_values() {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        out.insert(
+            text_of(&doc, f.article),
+            BestSection {
+                title: text_of(&doc, f.section),
+                anchor: text_of(&doc, f.anchor),
+                text: text_of(&doc, f.text),
+            },
+        );
+    }
+    Ok(out)
+}
