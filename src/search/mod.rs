@@ -58,6 +58,21 @@ pub struct Engine {
     corrector: Corrector,
 }
 
+/// Milliseconds a search spent in each stage.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stages {
+    /// Parsing, synonyms, corrections.
+    pub plan: f64,
+    /// The featured fix card.
+    pub fix: f64,
+    /// Ranking: the tiers' and the rest's top hits.
+    pub rank: f64,
+    /// Counting the hits up to [`TOTAL_CAP`].
+    pub count: f64,
+    /// Loading the page's hits, their best sections and snippets.
+    pub hits: f64,
+}
+
 /// How a search finds its top hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Collect {
@@ -104,6 +119,13 @@ impl Engine {
     /// when one clearly does; the articles that card cites rank next after
     /// those whose title or key phrase the query contains.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        Ok(self.run(request, true, Collect::Top)?.0)
+    }
+
+    /// [`Engine::search`] with the time each stage took: for finding where
+    /// the time of a search goes.
+    #[doc(hidden)]
+    pub fn search_timed(&self, request: &SearchRequest) -> Result<(SearchResponse, Stages)> {
         self.run(request, true, Collect::Top)
     }
 
@@ -111,12 +133,12 @@ impl Engine {
     /// the same results, slower. For tests and benchmarks.
     #[doc(hidden)]
     pub fn search_exhaustively(&self, request: &SearchRequest) -> Result<SearchResponse> {
-        self.run(request, true, Collect::Exhaustive)
+        Ok(self.run(request, true, Collect::Exhaustive)?.0)
     }
 
     /// Ranked articles for a request, without a featured fix.
     pub fn search_articles(&self, request: &SearchRequest) -> Result<SearchResponse> {
-        self.run(request, false, Collect::Top)
+        Ok(self.run(request, false, Collect::Top)?.0)
     }
 
     fn run(
@@ -124,14 +146,22 @@ impl Engine {
         request: &SearchRequest,
         featured: bool,
         collect: Collect,
-    ) -> Result<SearchResponse> {
+    ) -> Result<(SearchResponse, Stages)> {
         let started = Instant::now();
+        let mut stages = Stages::default();
+        let mut lap = Instant::now();
+        let mut time = |stage: &mut f64| {
+            *stage = elapsed_ms(lap);
+            lap = Instant::now();
+        };
         request.validate()?;
         let plan = self.plan(&request.query);
+        time(&mut stages.plan);
         let fix = match featured {
             true => self.featured_fix(&request.query, &plan)?,
             false => None,
         };
+        time(&mut stages.fix);
         let cited: Vec<&str> = fix
             .iter()
             .flat_map(|f| f.sources.iter().map(|s| s.id.as_str()))
@@ -151,13 +181,16 @@ impl Engine {
                 Collect::Top => ranking.top(&searcher, depth)?,
                 Collect::Exhaustive => ranking.top_exhaustively(&searcher, depth)?,
             };
+            time(&mut stages.rank);
             (response.total, response.total_exact) = ranking.count(&searcher, TOTAL_CAP)?;
+            time(&mut stages.count);
             let page: Vec<Ranked> = ranked.into_iter().skip(request.offset).collect();
             response.hits = self.hits(&searcher, &plan, &page)?;
+            time(&mut stages.hits);
         }
         response.fix = fix;
         response.took_ms = elapsed_ms(started);
-        Ok(response)
+        Ok((response, stages))
     }
 
     /// The ranking of a request's hits (see `rank`); `None` when the plan
