@@ -243,6 +243,12 @@ async fn bad_parameters_are_json_400s() {
         "/api/search?q=a&limit=abc".to_string(),
         "/api/search?q=a&offset=99999999999999999999".to_string(),
         "/api/search?q=a&category=misc".to_string(),
+        // Given empty is not left out: the spec's integer and enum forbid it.
+        "/api/search?q=a&category=".to_string(),
+        "/api/search?q=a&limit=".to_string(),
+        "/api/search?q=a&limit".to_string(),
+        "/api/search?q=a&offset=".to_string(),
+        "/api/suggest?q=a&limit=".to_string(),
         "/api/search?q=a&q=b".to_string(),
         "/api/search?q=%FF%FE".to_string(),
         "/api/search?q=%ED%A0%80".to_string(),
@@ -419,11 +425,39 @@ async fn reload_needs_the_token() {
         .articles
         .len();
     assert_eq!(ok.json()["articles"], articles);
-    // Without a configured token the route does not exist.
+}
+
+/// Without a configured token reload is off: every request is refused
+/// with the 401 the OpenAPI document gives, saying why, not a 404.
+#[tokio::test]
+async fn reload_without_a_configured_token_is_a_documented_401() {
     let off = fixture(None);
-    assert_error(
-        &send(&off.app, reload_request(Some(TOKEN))).await,
-        StatusCode::NOT_FOUND,
+    for token in [None, Some(TOKEN), Some("")] {
+        let reply = send(&off.app, reload_request(token)).await;
+        assert_error(&reply, StatusCode::UNAUTHORIZED);
+        assert!(
+            reply.json()["error"]
+                .as_str()
+                .unwrap()
+                .contains("no admin token"),
+            "{}",
+            reply.text()
+        );
+        assert_eq!(reply.headers[header::WWW_AUTHENTICATE], "Bearer");
+    }
+    let doc = get(&off.app, "/api/openapi.json").await.json();
+    let responses = doc["paths"]["/api/admin/reload"]["post"]["responses"]
+        .as_object()
+        .unwrap();
+    let documented: Vec<&str> = responses.keys().map(String::as_str).collect();
+    assert_eq!(documented, ["200", "401", "503"]);
+    assert!(
+        responses["401"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("no admin token is configured"),
+        "{}",
+        responses["401"]
     );
 }
 
@@ -506,19 +540,52 @@ async fn a_corrupt_index_is_not_ready() {
 /// The count of searches answered from the cache (`hit`) or not (`miss`),
 /// from `/metrics`.
 async fn cache_count(app: &Router, result: &str) -> u64 {
+    metric(
+        app,
+        &format!("posfaq_search_cache_total{{result=\"{result}\"}}"),
+    )
+    .await
+}
+
+/// A counter's value in `/metrics`, 0 when it is not there.
+async fn metric(app: &Router, series: &str) -> u64 {
     let metrics = get(app, "/metrics").await.text();
-    let line = format!("posfaq_search_cache_total{{result=\"{result}\"}} ");
+    let prefix = format!("{series} ");
     metrics
         .lines()
-        .find_map(|l| l.strip_prefix(&line))
+        .find_map(|l| l.strip_prefix(&prefix))
         .map_or(0, |n| n.trim().parse().unwrap())
 }
 
+/// What the `Server-Timing` header says of the cache: `hit` or `miss`
+/// (checking its form), or `None` when there is no such header.
+fn cache_timing(reply: &Reply) -> Option<&'static str> {
+    let value = reply.headers.get("server-timing")?.to_str().unwrap();
+    let rest = value
+        .strip_prefix("cache;desc=\"")
+        .unwrap_or_else(|| panic!("{value}"));
+    let (what, dur) = rest
+        .split_once("\";dur=")
+        .unwrap_or_else(|| panic!("{value}"));
+    let dur: f64 = dur.parse().unwrap_or_else(|_| panic!("{value}"));
+    assert!(dur >= 0.0 && dur.is_finite(), "{value}");
+    match what {
+        "hit" => Some("hit"),
+        "miss" => Some("miss"),
+        _ => panic!("{value}"),
+    }
+}
+
+const CACHED_SEARCH: &str = "/api/search?q=%E6%97%A0%E6%95%88%E7%BB%88%E7%AB%AF&limit=3";
+
+/// A second identical search is the first one's bytes: marked as a hit,
+/// with the first search's `took_ms` and hits, and counted as a request.
 #[tokio::test]
-async fn repeated_searches_come_from_the_cache_until_a_reload() {
-    let f = fixture(Some(TOKEN));
-    let uri = "/api/search?q=%E6%97%A0%E6%95%88%E7%BB%88%E7%AB%AF&limit=3";
-    let first = get(&f.app, uri).await.json();
+async fn a_repeated_search_is_a_marked_cache_hit_with_the_first_took_ms() {
+    let f = fixture(None);
+    let first = get(&f.app, CACHED_SEARCH).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(cache_timing(&first), Some("miss"));
     assert_eq!(
         (
             cache_count(&f.app, "hit").await,
@@ -526,98 +593,193 @@ async fn repeated_searches_come_from_the_cache_until_a_reload() {
         ),
         (0, 1)
     );
-    let again = get(&f.app, uri).await.json();
-    assert_eq!(cache_count(&f.app, "hit").await, 1);
-    assert_eq!(again["hits"], first["hits"]);
-    assert_eq!(again["fix"], first["fix"]);
-    // Another page is another search.
-    get(&f.app, &format!("{uri}&offset=1")).await;
-    assert_eq!(cache_count(&f.app, "miss").await, 2);
-    // A reload brings an empty cache with the new index.
-    assert_eq!(
-        send(&f.app, reload_request(Some(TOKEN))).await.status,
-        StatusCode::OK
-    );
-    get(&f.app, uri).await;
+    let again = get(&f.app, CACHED_SEARCH).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(cache_timing(&again), Some("hit"));
     assert_eq!(
         (
             cache_count(&f.app, "hit").await,
             cache_count(&f.app, "miss").await
         ),
-        (1, 3)
+        (1, 1)
+    );
+    let (first, again_json) = (first.json(), again.json());
+    assert!(!first["hits"].as_array().unwrap().is_empty(), "{first}");
+    assert!(first["took_ms"].as_f64().is_some(), "{first}");
+    assert_eq!(again_json["took_ms"], first["took_ms"]);
+    assert_eq!(again_json["hits"], first["hits"]);
+    assert_eq!(again_json, first);
+    // A hit carries the headers of the response it repeats.
+    assert_eq!(again.headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(again.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    // Hits are requests like any other in the metrics.
+    assert_eq!(
+        metric(
+            &f.app,
+            "posfaq_http_requests_total{route=\"/api/search\",status=\"200\"}"
+        )
+        .await,
+        2
+    );
+    // Another page is another search; a bad search is never looked up.
+    assert_eq!(
+        cache_timing(&get(&f.app, &format!("{CACHED_SEARCH}&offset=1")).await),
+        Some("miss")
+    );
+    for _ in 0..2 {
+        let bad = get(&f.app, "/api/search?q=a&limit=").await;
+        assert_error(&bad, StatusCode::BAD_REQUEST);
+        assert_eq!(cache_timing(&bad), None);
+    }
+    assert_eq!(
+        (
+            cache_count(&f.app, "hit").await,
+            cache_count(&f.app, "miss").await
+        ),
+        (1, 2)
     );
 }
 
-/// A search with `Accept-Encoding: gzip`, gunzipped, and its headers.
-async fn gzipped_search(app: &Router, uri: &str, accept: &str) -> (header::HeaderMap, Vec<u8>) {
+#[tokio::test]
+async fn a_reload_empties_the_cache() {
+    let f = fixture(Some(TOKEN));
+    let first = get(&f.app, CACHED_SEARCH).await;
+    assert_eq!(cache_timing(&get(&f.app, CACHED_SEARCH).await), Some("hit"));
+    let reload = send(&f.app, reload_request(Some(TOKEN))).await;
+    assert_eq!(reload.status, StatusCode::OK, "{}", reload.text());
+    let after = get(&f.app, CACHED_SEARCH).await;
+    assert_eq!(cache_timing(&after), Some("miss"));
+    assert_eq!(
+        (
+            cache_count(&f.app, "hit").await,
+            cache_count(&f.app, "miss").await
+        ),
+        (1, 2)
+    );
+    // The new index's own answer fills the new cache.
+    let (first, after) = (first.json(), after.json());
+    assert_eq!(after["hits"], first["hits"]);
+    let again = get(&f.app, CACHED_SEARCH).await;
+    assert_eq!(cache_timing(&again), Some("hit"));
+    assert_eq!(again.json()["took_ms"], after["took_ms"]);
+}
+
+/// A search sent with `accept`, and its body gunzipped when it is gzip
+/// (the decoder checks the trailer's CRC and length).
+async fn gzipped_search(app: &Router, uri: &str, accept: &str) -> (Reply, Vec<u8>) {
     let request = Request::get(uri)
         .header(header::ACCEPT_ENCODING, accept)
         .body(Body::empty())
         .unwrap();
     let reply = send(app, request).await;
     assert_eq!(reply.status, StatusCode::OK);
-    let body = if reply.headers.get(header::CONTENT_ENCODING).is_some() {
-        let mut plain = Vec::new();
-        std::io::Read::read_to_end(
-            &mut flate2::read::GzDecoder::new(&reply.body[..]),
-            &mut plain,
-        )
-        .unwrap();
-        plain
-    } else {
-        reply.body
+    let body = match reply.headers.get(header::CONTENT_ENCODING) {
+        Some(encoding) => {
+            assert_eq!(encoding, "gzip");
+            let mut plain = Vec::new();
+            std::io::Read::read_to_end(
+                &mut flate2::read::GzDecoder::new(&reply.body[..]),
+                &mut plain,
+            )
+            .unwrap();
+            plain
+        }
+        None => reply.body.clone(),
     };
-    (reply.headers, body)
+    (reply, body)
 }
 
-/// Compressed or not, from the cache or not, a search says the same; only
-/// `took_ms` differs.
+fn without_took(body: &[u8]) -> serde_json::Value {
+    let mut json: serde_json::Value = serde_json::from_slice(body).unwrap();
+    assert!(json["took_ms"].as_f64().is_some(), "{json}");
+    json.as_object_mut().unwrap().remove("took_ms");
+    json
+}
+
+/// A gzip request to a cached search gets the gzip bytes the compression
+/// layer made for the search that filled the entry: valid gzip of the same
+/// JSON. The response varies by `Accept-Encoding`, so each form of the
+/// header has its own entry.
 #[tokio::test]
-async fn searches_are_gzipped_when_the_client_accepts_it() {
+async fn a_cached_search_is_served_gzipped_to_who_accepts_it() {
     let f = fixture(None);
-    let uncached = uncached_app_for(&f.index);
-    let uri = "/api/search?q=%E6%97%A0%E6%95%88%E7%BB%88%E7%AB%AF&limit=5";
-    let without_took = |body: &[u8]| {
-        let mut json: serde_json::Value = serde_json::from_slice(body).unwrap();
-        assert!(json["took_ms"].as_f64().is_some());
-        json.as_object_mut().unwrap().remove("took_ms");
-        json
-    };
-    let plain = without_took(&get(&f.app, uri).await.body);
-    assert!(!plain["hits"].as_array().unwrap().is_empty());
-    for app in [&f.app, &f.app, &uncached, &uncached] {
-        let (headers, body) = gzipped_search(app, uri, "br;q=1.0, gzip;q=0.8").await;
-        assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
-        assert!(
-            headers
-                .get_all(header::VARY)
-                .iter()
-                .any(|v| v.to_str().unwrap().contains("accept-encoding"))
-        );
-        assert_eq!(without_took(&body), plain);
-        let (headers, body) = gzipped_search(app, uri, "gzip;q=0").await;
-        assert!(headers.get(header::CONTENT_ENCODING).is_none());
-        assert_eq!(without_took(&body), plain);
+    let uri = CACHED_SEARCH;
+    let accept = "br;q=1.0, gzip;q=0.8";
+    let plain = get(&f.app, uri).await;
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+    let (filled, filled_json) = gzipped_search(&f.app, uri, accept).await;
+    assert_eq!(cache_timing(&filled), Some("miss"));
+    assert_eq!(filled.headers[header::CONTENT_ENCODING], "gzip");
+    let (hit, hit_json) = gzipped_search(&f.app, uri, accept).await;
+    assert_eq!(cache_timing(&hit), Some("hit"));
+    assert_eq!(hit.headers[header::CONTENT_ENCODING], "gzip");
+    assert!(
+        hit.headers
+            .get_all(header::VARY)
+            .iter()
+            .any(|v| v.to_str().unwrap().contains("accept-encoding")),
+        "{:?}",
+        hit.headers
+    );
+    assert_eq!(hit.body, filled.body);
+    assert_ne!(hit.body, hit_json, "not compressed");
+    assert_eq!(hit_json, filled_json);
+    assert_eq!(without_took(&hit_json), without_took(&plain.body));
+    // The plain entry is still there, and a client refusing gzip gets
+    // plain JSON of the same search.
+    assert_eq!(cache_timing(&get(&f.app, uri).await), Some("hit"));
+    for _ in 0..2 {
+        let (refused, json) = gzipped_search(&f.app, uri, "gzip;q=0").await;
+        assert!(refused.headers.get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(without_took(&json), without_took(&plain.body));
     }
-    // The first search filled the cache; the four after it on the cached
-    // router, gzipped or not, were hits.
-    assert_eq!(cache_count(&f.app, "miss").await, 1);
-    assert_eq!(cache_count(&f.app, "hit").await, 4);
+    assert_eq!(
+        (
+            cache_count(&f.app, "hit").await,
+            cache_count(&f.app, "miss").await
+        ),
+        (3, 3)
+    );
 }
 
+#[tokio::test]
+async fn searches_are_gzipped_without_the_cache_too() {
+    let f = fixture(None);
+    let app = uncached_app_for(&f.index);
+    let plain = get(&app, CACHED_SEARCH).await;
+    for _ in 0..2 {
+        let (reply, json) = gzipped_search(&app, CACHED_SEARCH, "gzip").await;
+        assert_eq!(reply.headers[header::CONTENT_ENCODING], "gzip");
+        assert_eq!(without_took(&json), without_took(&plain.body));
+    }
+}
+
+/// `--cache-entries 0`: every search is the engine's, none is marked.
 #[tokio::test]
 async fn no_cache_when_it_is_turned_off() {
     let f = fixture(None);
     let app = uncached_app_for(&f.index);
     let uri = "/api/search?q=%E6%89%8B%E7%BB%AD%E8%B4%B9";
-    let first = get(&app, uri).await.json();
-    let again = get(&app, uri).await.json();
-    assert_eq!(again["hits"], first["hits"]);
+    let first = get(&app, uri).await;
+    let again = get(&app, uri).await;
+    for reply in [&first, &again] {
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(cache_timing(reply), None, "{:?}", reply.headers);
+    }
+    assert_eq!(again.json()["hits"], first.json()["hits"]);
     assert_eq!(
         (
             cache_count(&app, "hit").await,
             cache_count(&app, "miss").await
         ),
         (0, 0)
+    );
+    assert_eq!(
+        metric(
+            &app,
+            "posfaq_http_requests_total{route=\"/api/search\",status=\"200\"}"
+        )
+        .await,
+        2
     );
 }

@@ -37,9 +37,14 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> Self {
+        ApiError::unauthorized_because("a valid bearer token is required")
+    }
+
+    /// A 401 that says why no token is valid.
+    pub fn unauthorized_because(message: impl Into<String>) -> Self {
         ApiError {
             status: StatusCode::UNAUTHORIZED,
-            message: "a valid bearer token is required".into(),
+            message: message.into(),
         }
     }
 

@@ -13,7 +13,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
-use super::cached::{SerializedSearch, accepts_gzip};
 use super::error::{ApiError, ErrorBody};
 use super::params::Params;
 use crate::corpus::{Category, FixCard};
@@ -28,15 +27,7 @@ where
     T: Send + 'static,
     F: FnOnce(Arc<Engine>) -> Result<T, ApiError> + Send + 'static,
 {
-    on_worker(state, state.engine()?, work).await
-}
-
-/// Runs `work` with `engine` on the blocking pool, once a worker is free.
-async fn on_worker<T, F>(state: &AppState, engine: Arc<Engine>, work: F) -> Result<T, ApiError>
-where
-    T: Send + 'static,
-    F: FnOnce(Arc<Engine>) -> Result<T, ApiError> + Send + 'static,
-{
+    let engine = state.engine()?;
     let worker = state.worker().await;
     tokio::task::spawn_blocking(move || {
         let _worker = worker;
@@ -71,16 +62,24 @@ fn checked_id(path: Result<Path<String>, PathRejection>, what: &str) -> Result<S
         ("brand" = Option<String>, Query, description = "Only this brand"),
     ),
     responses(
-        (status = 200, description = "Results", body = SearchResponse),
+        (status = 200, description = "Results. A repeated search may be answered from the response cache, with the `took_ms` of the search that filled it", body = SearchResponse,
+            headers(("Server-Timing" = String, description = "With the cache on: `cache;desc=\"hit\";dur=MS` for an answer from the cache, `cache;desc=\"miss\";dur=MS` for one the engine made"))),
         (status = 400, description = "Bad parameters", body = ErrorBody),
         (status = 503, description = "No index loaded", body = ErrorBody),
     ))]
-pub async fn search(
-    State(state): State<AppState>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let params = Params::parse(uri.query(), &["q", "limit", "offset", "category", "brand"])?;
+pub async fn search(State(state): State<AppState>, uri: Uri) -> Result<Response, ApiError> {
+    let request = search_request(uri.query())?;
+    let json = with_engine(&state, move |engine| {
+        serde_json::to_vec(&engine.search(&request)?).map_err(ApiError::internal)
+    })
+    .await?;
+    Ok(json_body(json))
+}
+
+/// The search a query string asks for, checked; the response cache keys
+/// its entries by it too.
+pub(crate) fn search_request(query: Option<&str>) -> Result<SearchRequest, ApiError> {
+    let params = Params::parse(query, &["q", "limit", "offset", "category", "brand"])?;
     let request = SearchRequest {
         query: params.query()?,
         limit: params.number("limit", 10, 1..=crate::search::MAX_LIMIT)?,
@@ -89,44 +88,7 @@ pub async fn search(
         brand: params.get("brand").map(String::from),
     };
     request.validate()?;
-    let started = std::time::Instant::now();
-    let gzip = accepts_gzip(&headers);
-    let live = state.live()?;
-    if let Some(searches) = &live.searches {
-        let cached = searches.get(&request);
-        state.metrics().search_cache(cached.is_some());
-        if let Some(cached) = cached {
-            let took_ms = crate::search::elapsed_ms(started);
-            return Ok(serialized_body(&cached, gzip, Some(took_ms)));
-        }
-    }
-    let Some(searches) = live.searches.clone() else {
-        let json = on_worker(&state, live.engine, move |engine| {
-            serde_json::to_vec(&engine.search(&request)?).map_err(ApiError::internal)
-        })
-        .await?;
-        return Ok(json_body(json));
-    };
-    // Compressed on the worker, once for every later answer.
-    on_worker(&state, live.engine, move |engine| {
-        let json = serde_json::to_vec(&engine.search(&request)?).map_err(ApiError::internal)?;
-        let serialized = Arc::new(SerializedSearch::new(json));
-        serialized.prepare_gzip();
-        let response = serialized_body(&serialized, gzip, None);
-        searches.insert(request, serialized);
-        Ok(response)
-    })
-    .await
-}
-
-/// A cached search's response, gzipped when the client accepts it; with
-/// `took_ms` set, or the search's own.
-fn serialized_body(serialized: &SerializedSearch, gzip: bool, took_ms: Option<f64>) -> Response {
-    let vary = (header::VARY, "accept-encoding");
-    match gzip.then(|| serialized.gzip_body(took_ms)).flatten() {
-        Some(body) => ([vary, (header::CONTENT_ENCODING, "gzip")], json_body(body)).into_response(),
-        None => ([vary], json_body(serialized.body(took_ms))).into_response(),
-    }
+    Ok(request)
 }
 
 /// A response of JSON serialized already.
@@ -351,8 +313,7 @@ pub struct Reloaded {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Reloaded", body = Reloaded),
-        (status = 401, description = "Missing or wrong token", body = ErrorBody),
-        (status = 404, description = "The route is off: no admin token is configured", body = ErrorBody),
+        (status = 401, description = "Missing or wrong token; always, when no admin token is configured (reload is off)", body = ErrorBody),
         (status = 503, description = "The index on disk could not be opened; the old one stays", body = ErrorBody),
     ))]
 pub async fn reload(
@@ -364,6 +325,11 @@ pub async fn reload(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
+    if !state.reload_enabled() {
+        return Err(ApiError::unauthorized_because(
+            "reload is off: no admin token is configured",
+        ));
+    }
     if !state.token_matches(presented) {
         return Err(ApiError::unauthorized());
     }

@@ -6,7 +6,7 @@
 //! (`POST /api/admin/reload` or SIGHUP) opens the new index off to the side
 //! and swaps it in at once, while requests in flight finish on the old one.
 
-mod cached;
+mod cache;
 pub mod error;
 mod handlers;
 mod metrics;
@@ -32,8 +32,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::search::{Engine, SearchRequest};
-use cached::SerializedSearch;
+use crate::search::Engine;
+use cache::SearchCache;
 use error::ApiError;
 use metrics::Metrics;
 
@@ -42,7 +42,8 @@ use metrics::Metrics;
 pub struct Config {
     pub index: PathBuf,
     pub addr: SocketAddr,
-    /// Enables `POST /api/admin/reload` when set.
+    /// Enables `POST /api/admin/reload` when set; without it the route
+    /// refuses every request (401).
     pub admin_token: Option<String>,
     /// Origins allowed to call the API from other sites (`*` for any);
     /// empty means same-origin only.
@@ -76,14 +77,9 @@ pub struct AppState {
     inner: Arc<Inner>,
 }
 
-/// Searches the live engine has answered: the search box asks for the
-/// same prefixes and popular queries again and again.
-/// Kept serialized (see [`cached`]).
-pub(crate) type SearchCache = quick_cache::sync::Cache<SearchRequest, Arc<SerializedSearch>>;
-
-/// The loaded engine and the searches it has answered, swapped together:
-/// a search that finishes after a reload fills the old engine's cache,
-/// which goes with it.
+/// The loaded engine and the searches it has answered (see [`cache`]),
+/// swapped together: a search that finishes after a reload fills the old
+/// engine's cache, which goes with it.
 #[derive(Clone)]
 pub(crate) struct Live {
     pub engine: Arc<Engine>,
@@ -201,6 +197,11 @@ impl AppState {
         &self.inner.metrics
     }
 
+    /// Whether an admin token is configured: without one, reload is off.
+    fn reload_enabled(&self) -> bool {
+        self.inner.admin_token.is_some()
+    }
+
     /// Whether `presented` is the admin token (false when none is set).
     fn token_matches(&self, presented: &str) -> bool {
         match &self.inner.admin_token {
@@ -237,8 +238,13 @@ impl AppState {
 }
 
 /// The whole application: API, page, operations routes and middleware.
+///
+/// The layers, outermost first: CORS, tracing, metrics, the timeout, the
+/// search cache (outside compression, so it keeps final bytes), gzip, the
+/// body limit, the concurrency limit, the security headers. Layers of the
+/// router run after routing, so each sees the matched route.
 pub fn router(state: AppState, config: &Config) -> Router {
-    let mut api = Router::new()
+    let mut app = Router::new()
         .route("/api/search", get(handlers::search))
         .route("/api/answer", get(handlers::answer))
         .route("/api/suggest", get(handlers::suggest))
@@ -246,6 +252,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/api/fixes", get(handlers::fixes))
         .route("/api/fixes/{id}", get(handlers::fix))
         .route("/api/articles/{id}", get(handlers::article))
+        .route("/api/admin/reload", post(handlers::reload))
         .route("/api/openapi.json", get(handlers::openapi))
         .route("/healthz", get(handlers::healthz))
         .route("/readyz", get(handlers::readyz))
@@ -255,26 +262,26 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/app.js", get(web::app_js))
         .route("/style.css", get(web::style_css))
         .route("/widget.js", get(web::widget_js))
-        .route("/embed-example.html", get(web::embed_example));
-    if state.inner.admin_token.is_some() {
-        api = api.route("/api/admin/reload", post(handlers::reload));
-    }
-    let mut app = api
+        .route("/embed-example.html", get(web::embed_example))
         .fallback(handlers::not_found)
-        .method_not_allowed_fallback(handlers::method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            metrics::track,
-        ));
+        .method_not_allowed_fallback(handlers::method_not_allowed);
     for (name, value) in web::security_headers() {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
     let app = app.layer(
         ServiceBuilder::new()
             .layer(TraceLayer::new_for_http())
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                metrics::track,
+            ))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
                 config.request_timeout,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                cache::serve,
             ))
             .layer(CompressionLayer::new())
             .layer(RequestBodyLimitLayer::new(16 * 1024))

@@ -1,6 +1,7 @@
 //! Query-string parameters, parsed strictly: invalid percent-encoding or
-//! UTF-8, a known parameter given twice, or a value out of range is a 400
-//! naming the parameter. Unknown parameters are ignored.
+//! UTF-8, a known parameter given twice, or a value out of range (an empty
+//! one too, as in `limit=`) is a 400 naming the parameter. Unknown
+//! parameters are ignored.
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
@@ -57,14 +58,15 @@ impl Params {
         }
     }
 
-    /// A whole number in `range`, or `default` when absent.
+    /// A whole number in `range`, or `default` when absent. Given empty
+    /// (`limit=`), it is not a number.
     pub fn number(
         &self,
         name: &str,
         default: usize,
         range: RangeInclusive<usize>,
     ) -> Result<usize, ApiError> {
-        let Some(raw) = self.get(name) else {
+        let Some(raw) = self.values.get(name) else {
             return Ok(default);
         };
         let out_of_range = || {
@@ -82,9 +84,11 @@ impl Params {
         }
     }
 
-    /// The `category` filter, if given.
+    /// The `category` filter, if given. Given empty (`category=`), it names
+    /// no category: a 400, as for an unknown one.
     pub fn category(&self) -> Result<Option<Category>, ApiError> {
-        self.get("category")
+        self.values
+            .get("category")
             .map(|c| c.parse().map_err(ApiError::bad_request))
             .transpose()
     }
@@ -119,5 +123,21 @@ mod tests {
         assert!(p.number("limit", 10, 1..=50).is_err());
         let p = Params::parse(Some("limit=99999999999999999999999"), &["limit"]).unwrap();
         assert!(p.number("limit", 10, 1..=50).is_err());
+        // Given empty is not absent.
+        let p = Params::parse(
+            Some("limit=&offset&category=&brand="),
+            &["limit", "offset", "category", "brand"],
+        )
+        .unwrap();
+        let error = p.number("limit", 10, 1..=50).unwrap_err();
+        assert!(error.message.contains("`limit`"), "{}", error.message);
+        assert!(p.number("offset", 0, 0..=10).is_err());
+        let error = p.category().unwrap_err();
+        assert!(
+            error.message.contains("unknown category"),
+            "{}",
+            error.message
+        );
+        assert_eq!(p.get("brand"), None);
     }
 }
