@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -176,56 +177,44 @@ fn the_admin_token_never_reaches_logs_or_bodies() {
         "--index",
         path(&index),
     ]);
-    assert!(out.status.success());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let token = "tok-5ecret-9f1c2a7b";
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let log = dir.path().join("serve.log");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_posfaq"))
-        .args([
-            "serve",
-            "--index",
-            path(&index),
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("POSFAQ_ADMIN_TOKEN", token)
-        .env("RUST_LOG", "trace")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
+    let (server, addr) = common::spawn_server(
+        Command::new(env!("CARGO_BIN_EXE_posfaq"))
+            .args(["serve", "--index", path(&index)])
+            .env("POSFAQ_ADMIN_TOKEN", token)
+            .env("RUST_LOG", "trace")
+            .stderr(std::fs::File::create(&log).unwrap()),
+        Duration::from_secs(60),
+    );
+    let server = common::KillOnDrop(server);
+    // The server printed its address once it was listening: it accepts now.
     let request = |auth: &str| -> String {
-        use std::io::{Read, Write};
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut stream = loop {
-            match std::net::TcpStream::connect(("127.0.0.1", port)) {
-                Ok(stream) => break stream,
-                Err(_) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20))
-                }
-                Err(e) => panic!("the server never listened: {e}"),
-            }
-        };
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
         let head = format!(
             "POST /api/admin/reload HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         );
         stream.write_all(head.as_bytes()).unwrap();
         let mut reply = String::new();
-        let _ = stream.read_to_string(&mut reply);
+        stream.read_to_string(&mut reply).unwrap();
         reply
     };
     let wrong = request(&format!("Bearer {token}x"));
     let right = request(&format!("Bearer {token}"));
-    let _ = request("Bearer");
-    server.kill().unwrap();
-    server.wait().unwrap();
+    let bare = request("Bearer");
+    drop(server);
     assert!(wrong.starts_with("HTTP/1.1 401"), "{wrong}");
     assert!(right.starts_with("HTTP/1.1 200"), "{right}");
-    for reply in [&wrong, &right] {
+    assert!(bare.starts_with("HTTP/1.1 401"), "{bare}");
+    for reply in [&wrong, &right, &bare] {
         assert!(
             !reply.contains(token),
             "the token is in a response: {reply}"
