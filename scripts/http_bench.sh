@@ -11,14 +11,24 @@ index=$2
 queries=$3
 seconds=${4:-30}
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkfifo "$work/stdout"
 
 started=$(date +%s%N)
+# The server binds a port of its own choosing and prints `listening on
+# http://ADDR` on stdout once it has loaded the index and bound the socket.
 # shellcheck disable=SC2086 # SERVE_ARGS is a list of flags
-RUST_LOG=warn "$bin" serve --index "$index" --addr "127.0.0.1:$port" ${SERVE_ARGS:-} >"$work/serve.log" 2>&1 &
+RUST_LOG=warn "$bin" serve --index "$index" --addr 127.0.0.1:0 ${SERVE_ARGS:-} >"$work/stdout" 2>"$work/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.005; done
+exec 3<"$work/stdout"
+if ! read -r -t 120 listening <&3 || [[ $listening != "listening on http://"* ]]; then
+    echo "the server did not start: ${listening:-no address printed}" >&2
+    cat "$work/serve.log" >&2
+    exit 1
+fi
+addr=${listening#listening on http://}
+# Listening with no index loaded is possible (then /readyz says why): check.
+curl -fsS "http://$addr/readyz" >/dev/null || { cat "$work/serve.log" >&2; exit 1; }
 ready=$(date +%s%N)
 echo "start to ready: $(( (ready - started) / 1000000 )) ms"
 # RSS, and the two parts of it: the heap, and the pages of the memory-mapped
@@ -33,24 +43,24 @@ mapped() {
 }
 echo "when ready: $(rss)"
 
-python3 - "$port" "$queries" >"$work/urls.txt" <<'PY'
+python3 - "$addr" "$queries" >"$work/urls.txt" <<'PY'
 import sys, urllib.parse
-port, path = sys.argv[1], sys.argv[2]
+addr, path = sys.argv[1], sys.argv[2]
 for q in open(path, encoding="utf-8").read().splitlines():
     if q.strip():
-        print(f"http://127.0.0.1:{port}/api/search?q={urllib.parse.quote(q.strip())}")
+        print(f"http://{addr}/api/search?q={urllib.parse.quote(q.strip())}")
 PY
 
 # Each search once, so every query's postings have been read before timing.
 oha -n "$(wc -l <"$work/urls.txt")" -c 8 --no-tui --urls-from-file "$work/urls.txt" --output-format json >/dev/null
 
-oha -z "${seconds}s" -c 64 --no-tui "http://127.0.0.1:$port/healthz" --output-format json >"$work/healthz.json"
+oha -z "${seconds}s" -c 64 --no-tui "http://$addr/healthz" --output-format json >"$work/healthz.json"
 oha -z "${seconds}s" -c 64 --no-tui --urls-from-file "$work/urls.txt" --output-format json >"$work/search.json"
 rate=$(python3 -c "import json; print(max(1, int(json.load(open('$work/search.json'))['summary']['requestsPerSec'] / 2)))")
 oha -z "${seconds}s" -c 64 -q "$rate" --no-tui --urls-from-file "$work/urls.txt" --output-format json >"$work/half.json"
 echo "after the runs: $(rss)"
 echo "index pages by file: $(mapped)"
-curl -fsS "http://127.0.0.1:$port/metrics" | grep '^posfaq_search_cache_total' || echo "search cache: off"
+curl -fsS "http://$addr/metrics" | grep '^posfaq_search_cache_total' || echo "search cache: off"
 
 python3 - "$work" <<'PY'
 import json, sys

@@ -12,7 +12,7 @@ import http.client
 import json
 import os
 import pathlib
-import socket
+import select
 import subprocess
 import sys
 import tempfile
@@ -25,10 +25,17 @@ QUERIES = ["83无效终端", "终端未登记", "商户状态异常", "手续费
 TOKEN = "reload-under-load"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def start_server(command, env):
+    """Starts `posfaq serve` on a port it picks itself (`--addr 127.0.0.1:0`)
+    and returns the process and that port, read from the line it prints on
+    stdout once the index is loaded and the socket bound."""
+    server = subprocess.Popen(command + ["--addr", "127.0.0.1:0"], env=env, stdout=subprocess.PIPE)
+    ready, _, _ = select.select([server.stdout], [], [], 60)
+    line = server.stdout.readline().decode() if ready else ""
+    if not line.startswith("listening on http://"):
+        server.kill()
+        sys.exit(f"the server did not start: {line.strip() or 'no address printed'}")
+    return server, int(line.strip().rsplit(":", 1)[1])
 
 
 def worker(port, stop, tally, lock, n):
@@ -69,22 +76,13 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         index = os.path.join(work, "index")
         subprocess.run([a.posfaq, "index", "--corpus", str(ROOT / "corpus"), "--index", index], check=True, capture_output=True)
-        port = free_port()
         env = dict(os.environ, POSFAQ_ADMIN_TOKEN=TOKEN, RUST_LOG="warn")
-        server = subprocess.Popen([a.posfaq, "serve", "--index", index, "--addr", f"127.0.0.1:{port}"], env=env)
+        server, port = start_server([a.posfaq, "serve", "--index", index], env)
         try:
-            deadline = time.time() + 30
-            while True:
-                try:
-                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-                    c.request("GET", "/readyz")
-                    if c.getresponse().status == 200:
-                        break
-                except OSError:
-                    pass
-                if time.time() > deadline or server.poll() is not None:
-                    sys.exit("the server did not become ready")
-                time.sleep(0.05)
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c.request("GET", "/readyz")
+            if c.getresponse().status != 200:
+                sys.exit("the server is listening but not ready")
 
             stop, lock = threading.Event(), threading.Lock()
             tally = {"ok": 0, "bad": 0, "errors": []}

@@ -9,20 +9,31 @@ cd "$(dirname "$0")/.."
 bin=${1:-target/release/posfaq}
 soak=${2:-600}
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkfifo "$work/stdout"
 "$bin" index --corpus corpus --index "$work/index" >/dev/null 2>&1
-RUST_LOG=warn "$bin" serve --index "$work/index" --addr "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+# The server binds a port of its own choosing and prints `listening on
+# http://ADDR` on stdout once it has loaded the index and bound the socket.
+RUST_LOG=warn "$bin" serve --index "$work/index" --addr 127.0.0.1:0 >"$work/stdout" 2>"$work/serve.log" &
 server=$!
+sampler=
 trap 'kill $sampler $server 2>/dev/null || true; rm -rf "$work"' EXIT
-until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.1; done
+exec 3<"$work/stdout"
+if ! read -r -t 120 listening <&3 || [[ $listening != "listening on http://"* ]]; then
+    echo "the server did not start: ${listening:-no address printed}" >&2
+    cat "$work/serve.log" >&2
+    exit 1
+fi
+addr=${listening#listening on http://}
+# Listening with no index loaded is possible (then /readyz says why): check.
+curl -fsS "http://$addr/readyz" >/dev/null || { cat "$work/serve.log" >&2; exit 1; }
 
 # One URL per judged query, percent-encoded.
-python3 - "$port" >"$work/urls.txt" <<'PY'
+python3 - "$addr" >"$work/urls.txt" <<'PY'
 import sys, urllib.parse
-port = sys.argv[1]
+addr = sys.argv[1]
 for line in open("tests/eval/queries.tsv", encoding="utf-8").read().splitlines()[1:]:
     q = line.split("\t")[1]
-    print(f"http://127.0.0.1:{port}/api/search?q={urllib.parse.quote(q)}")
+    print(f"http://{addr}/api/search?q={urllib.parse.quote(q)}")
 PY
 
 rss() { awk '/VmRSS/ {print $2}' /proc/$server/status; }

@@ -260,7 +260,7 @@ fn an_index_from_another_analyzer_must_be_rebuilt() {
         corpus_with("x.md", b"---\nid: x\ntitle: t\n---\n").path(),
         dir.path(),
     );
-    assert!(out.status.success());
+    assert!(out.status.success(), "{}", stderr(&out));
     let generation: PathBuf = dir.path().join(
         std::fs::read_to_string(dir.path().join("CURRENT"))
             .unwrap()
@@ -419,7 +419,7 @@ fn import_never_overwrites_without_force() {
         "--out",
         path(out_dir.path()),
     ]);
-    assert!(out.status.success());
+    assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         std::fs::read_to_string(&target)
             .unwrap()
@@ -479,6 +479,7 @@ fn answer_command_prints_the_fix() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     let out = posfaq(&["answer", "--index", path(real_index()), "--", "刷卡显示51"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("解决步骤") && text.contains("1. "), "{text}");
 }

@@ -4,10 +4,16 @@
 
 mod common;
 
+use std::io::{ErrorKind, Read, Write};
+use std::mem::MaybeUninit;
+use std::os::fd::OwnedFd;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+use rustix::event::{PollFd, PollFlags, Timespec, poll};
+use rustix::fs::inotify;
 
 fn posfaq(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_posfaq"))
@@ -79,40 +85,119 @@ fn assert_live_index_intact(index: &Path, before: &str) {
     assert_eq!(response["hits"][0]["id"], "lakala-83-invalid-terminal");
 }
 
+/// What the held build logs: nothing but tantivy's index writer, whose first
+/// line comes once documents are being added to the new generation (at the
+/// latest when they are committed), after its folder exists and before it
+/// can be made live.
+const HOLD_AT: &str = "off,tantivy::indexer::index_writer=debug";
+
+/// A pipe whose buffer is full and whose read end the caller keeps and never
+/// reads: a child given the write end blocks at its first write to it, until
+/// it dies.
+fn full_pipe() -> (std::io::PipeReader, std::io::PipeWriter) {
+    let (reader, mut writer) = std::io::pipe().unwrap();
+    rustix::io::ioctl_fionbio(&writer, true).unwrap();
+    // A page at a time (writes of up to a page are all or nothing), then
+    // bytes, until nothing more fits.
+    for chunk in [&[b'.'; 4096][..], b"."] {
+        loop {
+            match writer.write(chunk) {
+                Ok(_) => {}
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) => panic!("filling the pipe: {e}"),
+            }
+        }
+    }
+    rustix::io::ioctl_fionbio(&writer, false).unwrap();
+    (reader, writer)
+}
+
+/// Waits, at most `within`, for the kernel to report (through `watch`, an
+/// inotify watch of `index`) that a build made its new generation's folder;
+/// returns that folder.
+fn build_folder_made(watch: &OwnedFd, index: &Path, within: Duration) -> Option<PathBuf> {
+    let deadline = Instant::now() + within;
+    let mut buffer = [MaybeUninit::uninit(); 4096];
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        let mut fds = [PollFd::new(watch, PollFlags::IN)];
+        if poll(&mut fds, Some(&Timespec::try_from(left).unwrap())).unwrap() == 0 {
+            return None;
+        }
+        let mut events = inotify::Reader::new(watch, &mut buffer);
+        loop {
+            match events.next() {
+                Ok(event) => {
+                    let name = event
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    if name.starts_with(".build-") {
+                        return Some(index.join(name));
+                    }
+                }
+                Err(rustix::io::Errno::AGAIN) => break,
+                Err(e) => panic!("reading the inotify watch: {e}"),
+            }
+        }
+    }
+}
+
+/// The build is killed at a point it cannot leave: the test hears from the
+/// kernel (inotify) that the new generation's folder exists, and the build
+/// cannot finish before the kill because its first log line goes to a full
+/// pipe (see [`HOLD_AT`]). No polling loop, no sleep, nothing to race.
 #[test]
 fn kill_9_during_a_build_leaves_the_live_index_and_the_next_build_succeeds() {
     let (_dir, index, big) = setup();
     let before = current(&index);
+    let watch =
+        inotify::init(inotify::CreateFlags::CLOEXEC | inotify::CreateFlags::NONBLOCK).unwrap();
+    inotify::add_watch(&watch, &index, inotify::WatchFlags::CREATE).unwrap();
+    let (held, stderr) = full_pipe();
     let mut child = Command::new(env!("CARGO_BIN_EXE_posfaq"))
         .args(["index", "--corpus", path(&big), "--index", path(&index)])
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::null())
+        .env("RUST_LOG", HOLD_AT)
+        .stdout(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
-    // Kill it as soon as its new generation is being written.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while leftovers(&index).is_empty() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the build ended before it could be killed"
+    let Some(building) = build_folder_made(&watch, &index, Duration::from_secs(120)) else {
+        child.kill().unwrap();
+        panic!(
+            "the build never made its generation's folder: {:?}",
+            child.wait()
         );
-        assert!(Instant::now() < deadline, "the build never started writing");
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    };
     child.kill().unwrap();
     let status = child.wait().unwrap();
+    drop(held);
     assert_eq!(
         status.signal(),
         Some(9),
         "the build was not killed mid-way: {status}"
     );
+    assert_eq!(
+        leftovers(&index),
+        [building],
+        "the killed build's folder is not the one left"
+    );
     assert_live_index_intact(&index, &before);
 
-    let out = posfaq(&["index", "--corpus", path(&big), "--index", path(&index)]);
+    // The next build, logging as the held one did: the line the held build
+    // blocked on comes before the build ends, so it was held inside it.
+    let out = Command::new(env!("CARGO_BIN_EXE_posfaq"))
+        .args(["index", "--corpus", path(&big), "--index", path(&index)])
+        .env("RUST_LOG", HOLD_AT)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let held_at = stderr.find("tantivy::indexer::index_writer");
+    let finished = stderr.find("indexed 6000 articles");
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        held_at.is_some() && finished.is_some() && held_at < finished,
+        "the index writer's log line does not come before the build ends:\n{stderr}"
     );
     assert_ne!(current(&index), before);
     assert!(
@@ -127,7 +212,14 @@ fn kill_9_during_a_build_leaves_the_live_index_and_the_next_build_succeeds() {
         "--",
         "第123号问题说明",
     ]);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let response: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(response["hits"][0]["id"], "synthetic-00123");
 }
 
 #[test]
@@ -176,56 +268,44 @@ fn the_admin_token_never_reaches_logs_or_bodies() {
         "--index",
         path(&index),
     ]);
-    assert!(out.status.success());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let token = "tok-5ecret-9f1c2a7b";
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let log = dir.path().join("serve.log");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_posfaq"))
-        .args([
-            "serve",
-            "--index",
-            path(&index),
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("POSFAQ_ADMIN_TOKEN", token)
-        .env("RUST_LOG", "trace")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
+    let (server, addr) = common::spawn_server(
+        Command::new(env!("CARGO_BIN_EXE_posfaq"))
+            .args(["serve", "--index", path(&index)])
+            .env("POSFAQ_ADMIN_TOKEN", token)
+            .env("RUST_LOG", "trace")
+            .stderr(std::fs::File::create(&log).unwrap()),
+        Duration::from_secs(60),
+    );
+    let server = common::KillOnDrop(server);
+    // The server printed its address once it was listening: it accepts now.
     let request = |auth: &str| -> String {
-        use std::io::{Read, Write};
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut stream = loop {
-            match std::net::TcpStream::connect(("127.0.0.1", port)) {
-                Ok(stream) => break stream,
-                Err(_) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20))
-                }
-                Err(e) => panic!("the server never listened: {e}"),
-            }
-        };
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
         let head = format!(
             "POST /api/admin/reload HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         );
         stream.write_all(head.as_bytes()).unwrap();
         let mut reply = String::new();
-        let _ = stream.read_to_string(&mut reply);
+        stream.read_to_string(&mut reply).unwrap();
         reply
     };
     let wrong = request(&format!("Bearer {token}x"));
     let right = request(&format!("Bearer {token}"));
-    let _ = request("Bearer");
-    server.kill().unwrap();
-    server.wait().unwrap();
+    let bare = request("Bearer");
+    drop(server);
     assert!(wrong.starts_with("HTTP/1.1 401"), "{wrong}");
     assert!(right.starts_with("HTTP/1.1 200"), "{right}");
-    for reply in [&wrong, &right] {
+    assert!(bare.starts_with("HTTP/1.1 401"), "{bare}");
+    for reply in [&wrong, &right, &bare] {
         assert!(
             !reply.contains(token),
             "the token is in a response: {reply}"

@@ -182,26 +182,36 @@ fn total_counts_articles_and_paging_walks_them() {
 
 #[test]
 fn bad_requests_are_refused() {
-    for request in [
-        SearchRequest::new("", 10),
-        SearchRequest::new("   ", 10),
-        SearchRequest::new("刷卡", 0),
-        SearchRequest::new("刷卡", 51),
-        SearchRequest::new("终".repeat(201), 10),
-        SearchRequest::new("刷\u{0}卡", 10),
+    for (request, reason) in [
+        (SearchRequest::new("", 10), "empty"),
+        (SearchRequest::new("   ", 10), "empty"),
+        (SearchRequest::new("刷卡", 0), "limit"),
+        (SearchRequest::new("刷卡", 51), "limit"),
+        (SearchRequest::new("终".repeat(201), 10), "201 characters"),
+        (SearchRequest::new("刷\u{0}卡", 10), "control characters"),
     ] {
-        assert!(engine().search(&request).is_err(), "{request:?}");
+        match engine().search(&request) {
+            Err(posfaq::Error::InvalidRequest(message)) => {
+                assert!(message.contains(reason), "{request:?}: {message}")
+            }
+            other => panic!("{request:?} is not refused as invalid: {other:?}"),
+        }
     }
-    // 200 characters is still fine.
-    assert!(
-        engine()
-            .search(&SearchRequest::new("终".repeat(200), 10))
-            .is_ok()
-    );
+    // 200 characters is still fine, and searched: 终 is in two articles.
+    let mut long: Vec<String> = engine()
+        .search(&SearchRequest::new("终".repeat(200), 10))
+        .expect("a 200-character query is searched")
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    long.sort();
+    assert_eq!(long, ["invalid", "traditional"]);
 }
 
 #[test]
 fn query_syntax_soup_never_fails() {
+    // Nothing but syntax: nothing to search for, so nothing found.
     for query in [
         "\"\"\"",
         "((((",
@@ -215,9 +225,22 @@ fn query_syntax_soup_never_fails() {
         "😀🎉",
         "？？？",
     ] {
-        let response = engine().search(&SearchRequest::new(query, 10));
-        assert!(response.is_ok(), "{query}: {response:?}");
+        let response = engine()
+            .search(&SearchRequest::new(query, 10))
+            .unwrap_or_else(|e| panic!("{query}: {e}"));
+        assert!(
+            response.hits.is_empty() && response.total == 0,
+            "{query}: {:?}",
+            response.hits
+        );
     }
+    // Syntax around a word: the word is searched as if alone.
+    let word = ids("刷卡");
+    assert!(!word.is_empty());
+    for query in ["刷卡((((", "刷卡 -", "title:刷卡", "~刷卡*"] {
+        assert_eq!(ids(query), word, "{query}");
+    }
+    assert!(ids("\"无效终端").contains(&"invalid".to_string()));
 }
 
 /// In an index bigger than the count's cap, a total stops at the cap and

@@ -18,7 +18,10 @@ pub struct Args {
     /// The index to serve.
     #[arg(long, default_value = "index", env = "POSFAQ_INDEX")]
     pub index: PathBuf,
-    /// Address to listen on.
+    /// Address to listen on; port 0 takes any free port. Once the server has
+    /// opened the index (or failed to: /readyz then says why) and bound the
+    /// socket, it prints `listening on http://ADDR` on stdout, with the
+    /// address it bound.
     #[arg(long, default_value = "127.0.0.1:8080", env = "POSFAQ_ADDR")]
     pub addr: SocketAddr,
     /// Bearer token for POST /api/admin/reload (the route is off without it).

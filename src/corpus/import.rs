@@ -622,9 +622,15 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn any_text_imports_to_a_valid_article(raw in "(\\PC|\n|问:|一、|1、|http://a.cn|---|\\*|#){0,40}") {
-            let (markdown, _) = run(&raw);
+            let (markdown, report) = run(&raw);
             let parsed = crate::corpus::parse_article(std::path::Path::new("x.md"), &markdown);
-            proptest::prop_assert!(parsed.is_ok(), "{:?}\n{}", parsed.err(), markdown);
+            let article = parsed.map_err(|e| {
+                proptest::test_runner::TestCaseError::fail(format!("{e}\n{markdown}"))
+            })?;
+            // The article is the one imported: its id, and the title the
+            // report names.
+            proptest::prop_assert_eq!(&article.id, "x");
+            proptest::prop_assert_eq!(&article.title, &report.title, "{}", markdown);
         }
     }
 

@@ -322,6 +322,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let app = router(state.clone(), &config);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!("serving http://{}", listener.local_addr()?);
+    println!("listening on http://{}", listener.local_addr()?);
     #[cfg(unix)]
     tokio::spawn(reload_on_sighup(state));
     axum::serve(listener, app)

@@ -3,7 +3,12 @@
 
 #![allow(dead_code)]
 
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use posfaq::analysis::Analyzer;
 use posfaq::search::Engine;
@@ -53,5 +58,102 @@ pub fn write_synthetic_corpus(dir: &Path, n: usize) {
             body.push_str(&format!("编号{i}-{s}。\n\n"));
         }
         std::fs::write(articles.join(format!("synthetic-{i:05}.md")), body).unwrap();
+    }
+}
+
+/// The address in the line `posfaq serve` prints on stdout once it is
+/// listening: `listening on http://127.0.0.1:PORT`.
+pub fn listening_addr(line: &str) -> Option<SocketAddr> {
+    line.strip_prefix("listening on http://")?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Starts `command` with its stdout piped and returns once a line of it
+/// makes `announce` return `Some`: how a server that bound port 0 reports
+/// the port it got (`posfaq serve --addr 127.0.0.1:0` prints `listening on
+/// http://ADDR`; chromedriver `--port=0` prints `... started successfully on
+/// port N.`). Every stdout line also goes to `log`, if given, and stdout is
+/// read to its end, so the child never blocks on it. An error (the child
+/// killed) if the child closes its stdout or `within` passes before the line
+/// comes.
+pub fn spawn_announced<T: Send + 'static>(
+    command: &mut Command,
+    within: Duration,
+    log: Option<File>,
+    announce: impl Fn(&str) -> Option<T> + Send + 'static,
+) -> Result<(Child, T), String> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{command:?} does not start: {e}"))?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (sender, announced) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut stdout = BufReader::new(stdout);
+        let mut log = log;
+        let mut sender = Some(sender);
+        let mut before = Vec::new();
+        let mut line = Vec::new();
+        while stdout.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+            let text = String::from_utf8_lossy(&line).trim_end().to_string();
+            line.clear();
+            if let Some(log) = log.as_mut() {
+                // The log is for reading after a failure; losing it is no
+                // reason to stop draining the pipe.
+                let _ = writeln!(log, "{text}");
+            }
+            if let Some(waiting) = sender.take() {
+                match announce(&text) {
+                    Some(value) => {
+                        // Fails only when the test has stopped waiting.
+                        let _ = waiting.send(Ok(value));
+                    }
+                    None => {
+                        before.push(text);
+                        sender = Some(waiting);
+                    }
+                }
+            }
+        }
+        if let Some(waiting) = sender {
+            let _ = waiting.send(Err(before));
+        }
+    });
+    let failed = match announced.recv_timeout(within) {
+        Ok(Ok(value)) => return Ok((child, value)),
+        Ok(Err(before)) => format!(
+            "{command:?} closed its stdout before announcing where it listens; it printed:\n{}",
+            before.join("\n")
+        ),
+        Err(_) => format!("{command:?} did not announce where it listens within {within:?}"),
+    };
+    let _ = child.kill();
+    let status = child.wait();
+    Err(format!("{failed}\n(exit: {status:?})"))
+}
+
+/// `command` (a `posfaq serve` without `--addr`) on a port the server picks
+/// itself, and the address it bound: no other process can take the port
+/// between a test choosing it and the server binding it.
+pub fn spawn_server(command: &mut Command, within: Duration) -> (Child, SocketAddr) {
+    spawn_announced(
+        command.args(["--addr", "127.0.0.1:0"]),
+        within,
+        None,
+        listening_addr,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A child process killed (and reaped) when dropped, however the test ends.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        // It may have exited already: nothing to kill then.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
