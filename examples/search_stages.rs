@@ -36,7 +36,8 @@ fn main() {
     };
     queries.iter().for_each(|q| drop(run(q)));
     let stages: Vec<(f64, Stages)> = queries.iter().filter_map(|q| run(q).ok()).collect();
-    let columns: [(&str, fn(&(f64, Stages)) -> f64); 6] = [
+    type Column = (&'static str, fn(&(f64, Stages)) -> f64);
+    let columns: [Column; 6] = [
         ("plan", |s| s.1.plan),
         ("featured fix", |s| s.1.fix),
         ("rank", |s| s.1.rank),

@@ -24,7 +24,7 @@ pub struct Args {
     /// address it bound.
     #[arg(long, default_value = "127.0.0.1:8080", env = "POSFAQ_ADDR")]
     pub addr: SocketAddr,
-    /// Bearer token for POST /api/admin/reload (the route is off without it).
+    /// Bearer token for POST /api/admin/reload (without it the route answers 401).
     #[arg(long, env = "POSFAQ_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     /// Origins allowed to call the API from other sites, comma-separated
