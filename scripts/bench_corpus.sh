@@ -10,14 +10,14 @@ out=$1
 n=$2
 [ -f "$out/queries.txt" ] && exit 0
 python3 ../shared/bench/gen_corpus.py --articles "$n" --out "$out"
-# The generator writes tags such as `[解决策略, 本文目录:]`, which the YAML
-# reader refuses (a plain word may not end in a colon inside a flow list);
-# the tags are quoted.
+# Older versions of the generator wrote tags such as `[解决策略, 本文目录:]`,
+# which the YAML reader refuses (a plain word may not end in a colon inside
+# a flow list); tags not quoted already are quoted.
 python3 - "$out/articles" <<'PY'
 import pathlib, re, sys
 for p in pathlib.Path(sys.argv[1]).rglob("*.md"):
     t = p.read_text(encoding="utf-8")
-    n = re.sub(r"^tags: \[(.*)\]$", lambda m: "tags: [" + ", ".join('"%s"' % x.strip() for x in m.group(1).split(",") if x.strip()) + "]", t, count=1, flags=re.M)
+    n = re.sub(r"^tags: \[(.*)\]$", lambda m: "tags: [" + ", ".join(x.strip() if x.strip().startswith('"') else '"%s"' % x.strip() for x in m.group(1).split(",") if x.strip()) + "]", t, count=1, flags=re.M)
     if n != t:
         p.write_text(n, encoding="utf-8")
 PY

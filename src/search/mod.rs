@@ -206,8 +206,6 @@ impl Engine {
         let weighted = |field, boost| Weighted { field, boost };
         let fields = [
             weighted(f.title, WEIGHTS.title),
-            weighted(f.keywords, WEIGHTS.keywords),
-            weighted(f.headings, WEIGHTS.headings),
             weighted(f.body, WEIGHTS.body),
         ];
         let terms = Terms::of(plan, self.analyzer(), &fields, &WEIGHTS);

@@ -56,9 +56,13 @@ pub fn best_sections(
     // A section's place in the index names its article (`schema::order`):
     // the best per article, without reading the sections that lose.
     let mut best: HashMap<u64, (Score, DocAddress)> = HashMap::new();
+    let orders = searcher
+        .segment_readers()
+        .iter()
+        .map(|reader| reader.fast_fields().u64(ORDER))
+        .collect::<tantivy::Result<Vec<_>>>()?;
     for (score, address) in scored {
-        let reader = searcher.segment_reader(address.segment_ord);
-        let order = reader.fast_fields().u64(ORDER)?;
+        let order = &orders[address.segment_ord as usize];
         let article = order.first(address.doc_id).unwrap_or_default() >> 16;
         let entry = best.entry(article).or_insert((score, address));
         if score > entry.0 || (score == entry.0 && address < entry.1) {

@@ -128,9 +128,9 @@ impl Ranking {
                 break;
             }
             // At most `seen.len()` of the best are in a higher tier already,
-            // so at least `wanted` are new; more are fetched while the last
-            // one could still tie with the `wanted`-th.
-            let mut limit = wanted + seen.len();
+            // so at least `wanted` are new; one more tells whether the last
+            // of them ties with the next, and more are fetched while it does.
+            let mut limit = wanted + seen.len() + 1;
             let fresh = loop {
                 let best = searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?;
                 let complete = best.len() < limit;
