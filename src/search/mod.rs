@@ -233,7 +233,7 @@ impl Engine {
         // `body` holds all of an article's text: phrases and exclusions are
         // looked for there.
         restrictions.extend(Constraints::of(plan, f.body).clauses());
-        Ok(Some(Ranking::new(terms.sum(), tiers, restrictions)))
+        Ok(Some(Ranking::new(&terms, tiers, restrictions)))
     }
 
     /// The analyzed query: what was typed, its colloquial forms in the

@@ -5,12 +5,11 @@
 
 use std::collections::HashMap;
 
-use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
 
 use super::query::QueryPlan;
 use super::query::build::{Terms, Weighted, any_of};
-use super::rank::WEIGHTS;
+use super::rank::{WEIGHTS, matching_docs, score_docs};
 use super::text_of;
 use crate::Result;
 use crate::analysis::Analyzer;
@@ -46,22 +45,20 @@ pub fn best_sections(
             boost: WEIGHTS.section_text,
         },
     ];
-    let terms = Terms::of(plan, analyzer, &fields, &WEIGHTS);
+    let terms = Terms::of(plan, analyzer, &fields, &WEIGHTS).queries();
     let sections = any_of(f.article, articles.iter().map(String::as_str));
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, sections)];
-    if !terms.is_empty() {
-        clauses.push((Occur::Should, terms.sum()));
-    }
-    let scored = searcher.search(&BooleanQuery::new(clauses), &super::rank::AllScored)?;
+    let docs = matching_docs(searcher, sections.as_ref())?;
+    let scores = score_docs(searcher, &terms, &docs)?;
     // A section's place in the index names its article (`schema::order`):
     // the best per article, without reading the sections that lose.
-    let mut best: HashMap<u64, (Score, DocAddress)> = HashMap::new();
     let orders = searcher
         .segment_readers()
         .iter()
         .map(|reader| reader.fast_fields().u64(ORDER))
         .collect::<tantivy::Result<Vec<_>>>()?;
-    for (score, address) in scored {
+    let mut best: HashMap<u64, (Score, DocAddress)> = HashMap::new();
+    for (score, address) in scores.into_iter().zip(docs) {
+        let score = score.unwrap_or(0.0);
         let order = &orders[address.segment_ord as usize];
         let article = order.first(address.doc_id).unwrap_or_default() >> 16;
         let entry = best.entry(article).or_insert((score, address));

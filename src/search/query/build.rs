@@ -81,16 +81,21 @@ impl Terms {
         self.0.is_empty()
     }
 
-    /// Documents with any of the terms, scoring the weighted sum of theirs.
-    pub fn sum(&self) -> Box<dyn Query> {
-        let clauses = self.0.iter().map(|((field, text), &weight)| {
+    /// Each term as a query scoring its BM25 times its weight, in order.
+    pub fn queries(&self) -> Vec<Box<dyn Query>> {
+        let query = |((field, text), &weight): (&(Field, String), &f32)| -> Box<dyn Query> {
             let term = TermQuery::new(
                 Term::from_field_text(*field, text),
                 IndexRecordOption::WithFreqs,
             );
-            let query: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(term), weight));
-            (Occur::Should, query)
-        });
+            Box::new(BoostQuery::new(Box::new(term), weight))
+        };
+        self.0.iter().map(query).collect()
+    }
+
+    /// Documents with any of the terms, scoring the weighted sum of theirs.
+    pub fn sum(&self) -> Box<dyn Query> {
+        let clauses = self.queries().into_iter().map(|q| (Occur::Should, q));
         Box::new(BooleanQuery::new(clauses.collect()))
     }
 }

@@ -1,7 +1,7 @@
-//! Two ways of collecting that tantivy does not ship: every match with its
-//! score, unpruned (the reference ranking), and a count that stops at a cap
-//! (a query of common words can match most of a big index, and the
-//! response only says "more than 1,000").
+//! Ways of collecting that tantivy does not ship: every match with its
+//! score, unpruned (the reference ranking); a count that stops at a cap (a
+//! query of common words can match most of a big index, and the response
+//! only says "more than 1,000"); and the scores of given documents.
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Query};
@@ -76,4 +76,59 @@ pub fn count_up_to(searcher: &Searcher, query: &dyn Query, cap: usize) -> Result
         }
     }
     Ok((count, true))
+}
+
+/// The live documents matching `query`, in index order, unscored.
+pub fn matching_docs(searcher: &Searcher, query: &dyn Query) -> Result<Vec<DocAddress>> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut docs = Vec::new();
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let mut matches = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        let mut doc = matches.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                docs.push(DocAddress::new(ord as SegmentOrdinal, doc));
+            }
+            doc = matches.advance();
+        }
+    }
+    Ok(docs)
+}
+
+/// The sum of `terms`' scores for each of `docs` (in index order), `None`
+/// for a document none of them matches. Each term's postings are sought to
+/// each document in turn and its score added, term after term, so every
+/// document's sum is added in the same order. Scoring a few hundred or
+/// thousand given documents this way reads far less than a union of the
+/// terms asked about each of them, which decodes every posting of every
+/// term in a window of thousands of documents around each (BENCHMARKS.md).
+pub fn score_docs(
+    searcher: &Searcher,
+    terms: &[Box<dyn Query>],
+    docs: &[DocAddress],
+) -> Result<Vec<Option<Score>>> {
+    let mut scores: Vec<Option<Score>> = vec![None; docs.len()];
+    for term in terms {
+        let weight = term.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let mut first = 0;
+        for group in docs.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
+            let reader = searcher.segment_reader(group[0].segment_ord);
+            let mut postings = weight.scorer(reader, 1.0)?;
+            for (k, address) in group.iter().enumerate() {
+                let mut doc = postings.doc();
+                if doc < address.doc_id {
+                    doc = postings.seek(address.doc_id);
+                }
+                if doc == TERMINATED {
+                    break;
+                }
+                if doc == address.doc_id {
+                    *scores[first + k].get_or_insert(0.0) += postings.score();
+                }
+            }
+            first += group.len();
+        }
+    }
+    Ok(scores)
 }

@@ -17,10 +17,11 @@
 //!    [`Weights::tie`], see [`settle_ties`]) are put in document order,
 //!    which is id order, whatever order the files were indexed in.
 //!
-//! The top of this order is found exactly. Each tier's articles are
-//! collected best first by tantivy's `TopDocs`; the rest by `TopDocs` over
-//! the flat sum, which tantivy prunes with block-max WAND, skipping only
-//! documents whose best possible score cannot enter the top. Nothing is
+//! The top of this order is found exactly. Each tier's articles (a few
+//! thousand at most, a code's) are each scored; the rest are collected by
+//! tantivy's `TopDocs` over the flat sum, which tantivy prunes with
+//! block-max WAND, skipping only documents whose best possible score cannot
+//! enter the top. Nothing is
 //! dropped or approximated by index size: [`Ranking::top_exhaustively`]
 //! scores every hit without pruning, and the tests check that both agree.
 
@@ -35,7 +36,8 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::{DocAddress, Score, Searcher};
 
 use crate::Result;
-pub use collect::{AllScored, count_up_to};
+use crate::search::query::build::Terms;
+pub use collect::{AllScored, count_up_to, matching_docs, score_docs};
 pub use weights::{WEIGHTS, Weights};
 
 /// Where an article stands before its score is compared.
@@ -66,8 +68,12 @@ pub struct Ranked {
 
 /// A query ready to rank: its matches and each tier's articles.
 pub struct Ranking {
-    /// Higher tiers first: the articles of each, scored by the sum.
+    /// The query's weighted terms (`query::build::Terms::queries`).
+    terms: Vec<Box<dyn Query>>,
+    /// Higher tiers first: the articles of each, restricted, unscored.
     tiers: Vec<(Tier, Box<dyn Query>)>,
+    /// The same, scored by the terms' sum: the reference's way.
+    scored_tiers: Vec<(Tier, Box<dyn Query>)>,
     /// The articles with any of the query's terms, scored by their sum.
     matches: Box<dyn Query>,
     /// Every hit, unscored: for counting.
@@ -75,14 +81,15 @@ pub struct Ranking {
 }
 
 impl Ranking {
-    /// `sum` scores a document (`query::build::Terms::sum`); `tiers` lists,
-    /// best first, the articles of each tier; every hit must also satisfy
-    /// `restrictions` (filters, phrases, exclusions).
+    /// `terms` score a document; `tiers` lists, best first, the articles
+    /// of each tier; every hit must also satisfy `restrictions` (filters,
+    /// phrases, exclusions).
     pub fn new(
-        sum: Box<dyn Query>,
+        terms: &Terms,
         tiers: Vec<(Tier, Box<dyn Query>)>,
         restrictions: Vec<(Occur, Box<dyn Query>)>,
     ) -> Ranking {
+        let sum = terms.sum();
         let restricted = |mut clauses: Vec<(Occur, Box<dyn Query>)>| -> Box<dyn Query> {
             clauses.extend(restrictions.iter().map(|(o, q)| (*o, q.box_clone())));
             Box::new(BooleanQuery::new(clauses))
@@ -99,20 +106,29 @@ impl Ranking {
             .map(|q| (Occur::Should, q))
             .collect();
         let hits = restricted(vec![(Occur::Must, Box::new(BooleanQuery::new(any_hit)))]);
-        let tiers = tiers
-            .into_iter()
+        let scored_tiers = tiers
+            .iter()
             .map(|(tier, articles)| {
                 let by_sum = if tier.must_match() {
                     Occur::Must
                 } else {
                     Occur::Should
                 };
-                let scored = vec![(Occur::Must, articles), (by_sum, sum.box_clone())];
-                (tier, restricted(scored))
+                let scored = vec![
+                    (Occur::Must, articles.box_clone()),
+                    (by_sum, sum.box_clone()),
+                ];
+                (*tier, restricted(scored))
             })
             .collect();
+        let tiers = tiers
+            .into_iter()
+            .map(|(tier, articles)| (tier, restricted(vec![(Occur::Must, articles)])))
+            .collect();
         Ranking {
+            terms: terms.queries(),
             tiers,
+            scored_tiers,
             matches,
             hits,
         }
@@ -122,39 +138,70 @@ impl Ranking {
     pub fn top(&self, searcher: &Searcher, depth: usize) -> Result<Vec<Ranked>> {
         let mut out: Vec<Ranked> = Vec::with_capacity(depth);
         let mut seen: HashSet<DocAddress> = HashSet::new();
-        for (tier, query) in self.levels() {
+        // A tier's articles, a few thousand at most (a code's), are each
+        // scored by seeking the terms' postings to them.
+        for (tier, articles) in &self.tiers {
             let wanted = depth - out.len();
             if wanted == 0 {
                 break;
             }
-            // At most `seen.len()` of the best are in a higher tier already,
-            // so at least `wanted` are new; one more tells whether the last
-            // of them ties with the next, and more are fetched while it does.
+            let docs = collect::matching_docs(searcher, articles.as_ref())?;
+            let scores = collect::score_docs(searcher, &self.terms, &docs)?;
+            let mut members: Vec<Ranked> = scores
+                .into_iter()
+                .zip(docs)
+                .filter(|(_, address)| !seen.contains(address))
+                .filter_map(|(score, address)| {
+                    let score = if tier.must_match() {
+                        score?
+                    } else {
+                        score.unwrap_or(0.0)
+                    };
+                    Some(Ranked {
+                        tier: *tier,
+                        score,
+                        address,
+                    })
+                })
+                .collect();
+            members.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.address.cmp(&b.address)));
+            settle_ties(&mut members);
+            members.truncate(wanted);
+            seen.extend(members.iter().map(|r| r.address));
+            out.extend(members);
+        }
+        // The rest by the sum over every match, pruned by block-max WAND.
+        let wanted = depth - out.len();
+        if wanted > 0 {
+            // At most `seen.len()` of the best are in a tier already, so at
+            // least `wanted` are new; one more tells whether the last of
+            // them ties with the next, and more are fetched while it does.
             let mut limit = wanted + seen.len() + 1;
-            let fresh = loop {
-                let best = searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?;
+            let mut rest = loop {
+                let best = searcher.search(
+                    self.matches.as_ref(),
+                    &TopDocs::with_limit(limit).order_by_score(),
+                )?;
                 let complete = best.len() < limit;
-                let fresh: Vec<Ranked> = best
+                let rest: Vec<Ranked> = best
                     .into_iter()
                     .filter(|(_, address)| !seen.contains(address))
                     .map(|(score, address)| Ranked {
-                        tier,
+                        tier: Tier::Rest,
                         score,
                         address,
                     })
                     .collect();
-                let settled = fresh.len() > wanted
-                    && fresh[fresh.len() - 1].score < tie_floor(fresh[wanted - 1].score);
+                let settled = rest.len() > wanted
+                    && rest[rest.len() - 1].score < tie_floor(rest[wanted - 1].score);
                 if complete || settled {
-                    break fresh;
+                    break rest;
                 }
                 limit *= 2;
             };
-            let mut fresh = fresh;
-            settle_ties(&mut fresh);
-            fresh.truncate(wanted);
-            seen.extend(fresh.iter().map(|r| r.address));
-            out.extend(fresh);
+            settle_ties(&mut rest);
+            rest.truncate(wanted);
+            out.extend(rest);
         }
         Ok(out)
     }
@@ -184,9 +231,9 @@ impl Ranking {
         Ok(out)
     }
 
-    /// Each tier's query, best tier first, the rest last.
+    /// Each tier's scored query, best tier first, the rest last.
     fn levels(&self) -> impl Iterator<Item = (Tier, &dyn Query)> {
-        let tiers = self.tiers.iter().map(|(t, q)| (*t, q.as_ref()));
+        let tiers = self.scored_tiers.iter().map(|(t, q)| (*t, q.as_ref()));
         tiers.chain([(Tier::Rest, self.matches.as_ref())])
     }
 
