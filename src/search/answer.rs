@@ -27,8 +27,9 @@ use utoipa::ToSchema;
 use super::query::build::{Terms, Weighted};
 use super::query::{self, QueryPlan};
 use super::rank::WEIGHTS;
+use super::suggest::sound;
 use super::synonyms::Synonyms;
-use super::{Engine, SearchRequest, fuzzy, validate_query};
+use super::{Engine, SearchRequest, validate_query};
 use crate::Result;
 use crate::analysis::{Analyzer, is_han};
 use crate::corpus::FixCard;
@@ -165,7 +166,7 @@ impl Cards {
                         .iter()
                         .map(|p| without_filler(p).chars().collect())
                         .collect(),
-                    phrase_sounds: phrases.iter().map(|p| fuzzy::sound_key(p)).collect(),
+                    phrase_sounds: phrases.iter().map(|p| sound::sound_key(p)).collect(),
                     phrases,
                     text,
                     card,
@@ -321,7 +322,7 @@ impl Engine {
         Understood {
             core_chars,
             compact: compact(&canonical),
-            sound: fuzzy::sound_key(&canonical),
+            sound: sound::sound_key(&canonical),
             codes: find_codes(normalized.as_str(), &self.cards.known_codes),
             upper_words: words.iter().map(|w| w.to_uppercase()).collect(),
             words,
@@ -441,7 +442,7 @@ impl Engine {
         let sounds = if exact == 0 {
             p.phrase_sounds
                 .iter()
-                .filter(|s| s.len() >= 3 && fuzzy::contains(&q.sound, s))
+                .filter(|s| s.len() >= 3 && sound::contains(&q.sound, s))
                 .map(|s| s.len())
                 .max()
                 .unwrap_or(0)
