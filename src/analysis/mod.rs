@@ -22,7 +22,8 @@
 //! char boundaries.
 //!
 //! `units.rs` says which of these tokens a query asks for; `words.rs` holds
-//! the word lists (question words, device words) as data files beside the
+//! the word lists (question words, device words, and the answer matcher's
+//! code markers, filler words and counters) as data files beside the
 //! dictionary. Nothing here compares sounds: the index holds no pinyin, so
 //! homophones (`景点`/`经典`) are never conflated in it; pinyin and sound
 //! keys live in `search::suggest`, which offers completions and the

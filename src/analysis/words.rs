@@ -1,19 +1,29 @@
 //! Word lists, kept as data beside the dictionary: `stop_words.txt` (the
-//! words that carry a question, not its subject) and `weak_words.txt` (the
-//! words for the device itself). Lines are normalized words; `#` starts a
-//! comment.
+//! words that carry a question, not its subject), `weak_words.txt` (the
+//! words for the device itself), and the answer matcher's lists:
+//! `code_markers.txt` (words that name a number as a code on the screen),
+//! `filler_words.txt` (words for where a problem showed, not what it is) and
+//! `counters.txt` (characters that make a number a quantity). Lines are
+//! normalized words; `#` starts a comment.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
 const STOP_WORDS: &str = include_str!("stop_words.txt");
 const WEAK_WORDS: &str = include_str!("weak_words.txt");
+const CODE_MARKERS: &str = include_str!("code_markers.txt");
+const FILLER_WORDS: &str = include_str!("filler_words.txt");
+const COUNTERS: &str = include_str!("counters.txt");
 
-fn list(text: &'static str) -> HashSet<&'static str> {
+/// The entries of a list, in file order.
+fn entries(text: &'static str) -> impl Iterator<Item = &'static str> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect()
+}
+
+fn list(text: &'static str) -> HashSet<&'static str> {
+    entries(text).collect()
 }
 
 /// Whether `word` only carries the question (`怎么办`, `吗`).
@@ -28,6 +38,32 @@ pub fn is_weak_word(word: &str) -> bool {
     SET.get_or_init(|| list(WEAK_WORDS)).contains(word)
 }
 
+/// Words that, shortly before a number, say it is a code on the screen
+/// (`显示`, `码`).
+pub fn code_markers() -> &'static [&'static str] {
+    static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| entries(CODE_MARKERS).collect())
+}
+
+/// Words for where or how a problem showed (`刷卡显示`, `怎么办`), in the
+/// order they are to be removed: a word before any word inside it.
+pub fn filler_words() -> &'static [&'static str] {
+    static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| entries(FILLER_WORDS).collect())
+}
+
+/// Whether `c`, right after a number, makes it a quantity (`号`, `天`, `%`).
+pub fn is_counter(c: char) -> bool {
+    static SET: OnceLock<HashSet<char>> = OnceLock::new();
+    SET.get_or_init(|| {
+        entries(COUNTERS)
+            .flat_map(str::chars)
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    })
+    .contains(&c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +76,21 @@ mod tests {
         assert!(!is_stop_word(
             "# Words that carry the question, not its subject: a query's words"
         ));
+        assert!(code_markers().contains(&"显示") && code_markers().contains(&"code"));
+        assert!(is_counter('号') && is_counter('%') && !is_counter('码') && !is_counter('#'));
+    }
+
+    #[test]
+    fn filler_words_keep_their_order() {
+        let filler = filler_words();
+        assert_eq!(filler.first(), Some(&"刷卡显示"));
+        assert_eq!(filler.last(), Some(&"一直"));
+        // A word comes before every word inside it, or removing the inner
+        // word first would leave the outer one unmatched.
+        for (i, word) in filler.iter().enumerate() {
+            for inner in &filler[..i] {
+                assert!(!word.contains(inner), "{inner} before {word}");
+            }
+        }
     }
 }

@@ -12,8 +12,6 @@
 //! [`Engine`] ties them together and reads stored documents.
 
 pub mod answer;
-mod correct;
-mod fuzzy;
 pub mod query;
 pub mod rank;
 pub mod request;
@@ -36,7 +34,6 @@ use crate::corpus::FixCard;
 use crate::index::schema::{ARTICLE, ArticleRecord, FIX, RECORD};
 use crate::index::{IndexMeta, SearchIndex};
 use answer::Cards;
-use correct::Corrector;
 use query::QueryPlan;
 use query::build::{Constraints, Terms, Weighted, any_of, filter};
 pub use query::synonyms;
@@ -47,6 +44,7 @@ pub use request::{
     ArticleView, Facet, Hit, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, SearchRequest, SearchResponse,
     TOTAL_CAP, validate_query,
 };
+use suggest::correct::Corrector;
 use suggest::{Suggester, Suggestion};
 
 /// Searches one opened index.

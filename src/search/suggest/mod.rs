@@ -1,19 +1,24 @@
 //! Suggestions for search-as-you-type: completions of what has been typed
 //! so far, from article titles, fix cards and their symptoms, and domain
 //! terms, matched by prefix on the text itself, its pinyin (`lakala`) or its
-//! initials (`lkl`).
+//! initials (`lkl`). The same vocabulary feeds the corrector (`correct`),
+//! whose low-weight fallbacks a query adds to itself, and both key it by how
+//! it sounds (`sound`).
 //!
 //! Pinyin lives only here. Full-text search never compares sounds, so a
 //! homophone never leaks into the results; a suggestion is always a real
 //! phrase of the knowledge base that the user then searches for.
 
+pub(crate) mod correct;
+pub(crate) mod sound;
+
 use std::collections::HashSet;
 
-use pinyin::ToPinyin;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::analysis::Analyzer;
+use sound::pinyin_keys;
 
 /// The most suggestions one request returns.
 pub const MAX_SUGGESTIONS: usize = 8;
@@ -56,12 +61,7 @@ impl Suggester {
                 continue;
             }
             let at = suggester.entries.len() as u32;
-            let normalized: String = analyzer
-                .normalize(&text)
-                .as_str()
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect();
+            let normalized = key(&text, analyzer);
             let (full, initials) = pinyin_keys(&normalized);
             for key in [normalized, full, initials] {
                 if !key.is_empty() {
@@ -78,12 +78,7 @@ impl Suggester {
     /// Up to `limit` completions of `prefix`: shorter and more specific
     /// kinds first.
     pub fn suggest(&self, prefix: &str, limit: usize, analyzer: &Analyzer) -> Vec<Suggestion> {
-        let prefix: String = analyzer
-            .normalize(prefix)
-            .as_str()
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        let prefix = key(prefix, analyzer);
         if prefix.is_empty() {
             return Vec::new();
         }
@@ -117,27 +112,15 @@ impl Suggester {
     }
 }
 
-/// Full pinyin without tones (`lakala`) and initials (`lkl`), when the text
-/// has Chinese characters; ASCII letters and digits are kept as they are.
-fn pinyin_keys(text: &str) -> (String, String) {
-    let mut full = String::new();
-    let mut initials = String::new();
-    let mut has_han = false;
-    for c in text.chars() {
-        if let Some(p) = c.to_pinyin() {
-            has_han = true;
-            full.push_str(p.plain());
-            initials.push_str(p.first_letter());
-        } else if c.is_ascii_alphanumeric() {
-            full.push(c);
-            initials.push(c);
-        }
-    }
-    if has_han {
-        (full, initials)
-    } else {
-        (String::new(), String::new())
-    }
+/// The form in which texts and prefixes are compared: normalized, without
+/// whitespace.
+fn key(text: &str, analyzer: &Analyzer) -> String {
+    analyzer
+        .normalize(text)
+        .as_str()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 #[cfg(test)]

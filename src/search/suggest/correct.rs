@@ -11,10 +11,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use pinyin::ToPinyin;
-
-use super::fuzzy;
-use super::suggest::Kind;
+use super::Kind;
+use super::sound::{pinyin_keys, sound_key};
 use crate::analysis::{Analyzer, is_han};
 
 /// The longest run of characters (or letters) looked up.
@@ -43,21 +41,12 @@ impl Corrector {
             if !(2..=MAX_CHARS).contains(&n) || !term.chars().all(is_han) {
                 continue;
             }
-            let full: String = term
-                .chars()
-                .filter_map(|c| c.to_pinyin())
-                .map(|p| p.plain())
-                .collect();
+            let (full, initials) = pinyin_keys(&term);
             corrector
                 .by_pinyin
                 .entry(full)
                 .or_insert_with(|| term.clone());
             if n >= 3 {
-                let initials: String = term
-                    .chars()
-                    .filter_map(|c| c.to_pinyin())
-                    .map(|p| p.first_letter())
-                    .collect();
                 corrector
                     .by_pinyin
                     .entry(initials)
@@ -65,7 +54,7 @@ impl Corrector {
             }
             corrector
                 .by_sound
-                .entry(fuzzy::sound_key(&term).join(" "))
+                .entry(sound_key(&term).join(" "))
                 .or_insert(term);
         }
         corrector
@@ -95,7 +84,7 @@ impl Corrector {
         let chars: Vec<char> = normalized.chars().collect();
         let sounds: Vec<String> = chars
             .iter()
-            .map(|c| fuzzy::sound_key(&c.to_string()).join(" "))
+            .map(|c| sound_key(&c.to_string()).join(" "))
             .collect();
         for start in 0..chars.len() {
             for end in start + 2..=chars.len().min(start + MAX_CHARS) {

@@ -1,0 +1,313 @@
+//! Answers: from a symptom, a terminal code or a customer's own words to the
+//! one canonical fix card, with a confidence, or a FAQ section when no card
+//! fits a how-to question, or nothing at all. A query is understood first
+//! (`understand`: codes in any form, symptoms, filler words), every card
+//! prepared when the engine opens (`Cards`) is weighed on the evidence the
+//! query gives for it (`evidence`), and the logistic model (`model`) turns
+//! that evidence into a confidence; this module answers with the best card
+//! above the threshold, the next ones as alternatives.
+
+mod evidence;
+mod model;
+mod understand;
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::query::QueryPlan;
+use super::synonyms::Synonyms;
+use super::{Engine, SearchRequest, validate_query};
+use crate::Result;
+use crate::analysis::Analyzer;
+use crate::corpus::FixCard;
+use crate::search::suggest::sound::sound_key;
+use evidence::{MIN_RUN, runs_of_min_len};
+use model::MODEL;
+pub use understand::{CodeMention, find_codes};
+use understand::{Understood, canonical, compact, without_filler};
+
+/// Answers below this confidence are not given.
+pub const MIN_CONFIDENCE: f64 = MODEL.min_confidence;
+
+/// `posfaq answer --json` and `GET /api/answer`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AnswerResponse {
+    pub query: String,
+    pub answer: Option<Answer>,
+    pub alternatives: Vec<Alternative>,
+}
+
+/// The best fix card, or the best FAQ section.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Answer {
+    /// `fix` or `faq`.
+    pub kind: String,
+    /// The card id, or the article id for a FAQ section.
+    pub id: String,
+    pub title: String,
+    pub confidence: f64,
+    pub summary: String,
+    pub causes: Vec<String>,
+    pub steps: Vec<String>,
+    pub escalation: String,
+    pub codes: Vec<String>,
+    pub sources: Vec<Source>,
+}
+
+/// An article an answer draws on.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Source {
+    pub id: String,
+    pub title: String,
+    pub section: String,
+    pub anchor: String,
+}
+
+/// Another card that might fit.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Alternative {
+    pub kind: String,
+    pub id: String,
+    pub title: String,
+    pub confidence: f64,
+}
+
+/// A card prepared for matching.
+#[derive(Debug, Clone)]
+pub(crate) struct CardProfile {
+    card: FixCard,
+    codes: HashSet<String>,
+    /// Compact, canonical symptom phrases and the title.
+    phrases: Vec<String>,
+    /// The phrases without filler, as characters, for partial matches.
+    cores: Vec<Vec<char>>,
+    phrase_sounds: Vec<Vec<String>>,
+    /// Everything the card says, normalized and canonical.
+    text: String,
+}
+
+/// The fix cards of an index, prepared once when the engine opens.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Cards {
+    profiles: Vec<CardProfile>,
+    known_codes: HashSet<String>,
+    /// Each run of [`MIN_RUN`] characters in a card's cores: which cores
+    /// (card, core) have it. A query is compared at length only with the
+    /// cores it shares such a run with.
+    core_runs: HashMap<[char; MIN_RUN], Vec<(usize, usize)>>,
+}
+
+impl Cards {
+    pub(crate) fn new(cards: Vec<FixCard>, analyzer: &Analyzer, synonyms: &Synonyms) -> Cards {
+        let canonical = |text: &str| canonical(text, analyzer, synonyms);
+        let profiles: Vec<CardProfile> = cards
+            .into_iter()
+            .map(|card| {
+                let mut phrases: Vec<String> = card
+                    .symptoms
+                    .iter()
+                    .map(|s| compact(&canonical(s)))
+                    .collect();
+                phrases.push(compact(&canonical(&card.title)));
+                phrases.retain(|p| p.chars().count() >= MODEL.min_phrase);
+                let text = canonical(
+                    &[
+                        card.title.as_str(),
+                        &card.symptoms.join(" "),
+                        &card.tags.join(" "),
+                        &card.summary,
+                        &card.causes.join(" "),
+                    ]
+                    .join(" "),
+                );
+                CardProfile {
+                    codes: card.codes.iter().map(|c| c.to_uppercase()).collect(),
+                    cores: phrases
+                        .iter()
+                        .map(|p| without_filler(p).chars().collect())
+                        .collect(),
+                    phrase_sounds: phrases.iter().map(|p| sound_key(p)).collect(),
+                    phrases,
+                    text,
+                    card,
+                }
+            })
+            .collect();
+        let known_codes = profiles
+            .iter()
+            .flat_map(|p| p.codes.iter().cloned())
+            .collect();
+        let mut core_runs: HashMap<[char; MIN_RUN], Vec<(usize, usize)>> = HashMap::new();
+        for (card, profile) in profiles.iter().enumerate() {
+            for (core, chars) in profile.cores.iter().enumerate() {
+                for run in runs_of_min_len(chars) {
+                    let cores = core_runs.entry(run).or_default();
+                    if cores.last() != Some(&(card, core)) {
+                        cores.push((card, core));
+                    }
+                }
+            }
+        }
+        Cards {
+            profiles,
+            known_codes,
+            core_runs,
+        }
+    }
+}
+
+impl Engine {
+    /// The answer to `query`: the best fix card, else the best FAQ section
+    /// for a how-to question, else none.
+    pub fn answer(&self, query: &str) -> Result<AnswerResponse> {
+        validate_query(query)?;
+        let q = self.understand(query, self.plan(query));
+        let ranked = self.rank_cards(&q)?;
+        let mut response = AnswerResponse {
+            query: query.to_string(),
+            answer: None,
+            alternatives: Vec::new(),
+        };
+        let mut rest = ranked.iter();
+        if let Some(&(confidence, best)) = ranked.first().filter(|(c, _)| *c >= MIN_CONFIDENCE) {
+            response.answer = Some(self.fix_answer(best, confidence, &q)?);
+            rest.next();
+        } else {
+            response.answer = self.faq_answer(query, &q)?;
+        }
+        response.alternatives = rest
+            .filter(|(c, _)| *c >= MODEL.min_alternative)
+            .take(MODEL.max_alternatives)
+            .map(|&(c, p)| Alternative {
+                kind: "fix".into(),
+                id: p.card.id.clone(),
+                title: p.card.title.clone(),
+                confidence: round2(c),
+            })
+            .collect();
+        Ok(response)
+    }
+
+    /// The featured fix for a search: the best card when it is confident.
+    /// `plan` is the search's plan of `query`.
+    pub(crate) fn featured_fix(&self, query: &str, plan: &QueryPlan) -> Result<Option<Answer>> {
+        let q = self.understand(query, plan.clone());
+        let ranked = self.rank_cards(&q)?;
+        match ranked.first() {
+            Some(&(confidence, best)) if confidence >= MIN_CONFIDENCE => {
+                Ok(Some(self.fix_answer(best, confidence, &q)?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn fix_answer(&self, p: &CardProfile, confidence: f64, q: &Understood) -> Result<Answer> {
+        let card = &p.card;
+        let mut sources = Vec::new();
+        let searcher = self.index().reader.searcher();
+        let f = self.index().fields;
+        let mut sections =
+            super::sections::best_sections(&searcher, f, self.analyzer(), &q.plan, &card.related)?;
+        for id in &card.related {
+            if let Some(title) = self.article_title(id)? {
+                let section = sections.remove(id).unwrap_or_default();
+                sources.push(Source {
+                    id: id.clone(),
+                    title,
+                    section: section.title,
+                    anchor: section.anchor,
+                });
+            }
+        }
+        Ok(Answer {
+            kind: "fix".into(),
+            id: card.id.clone(),
+            title: card.title.clone(),
+            confidence: round2(confidence),
+            summary: card.summary.clone(),
+            causes: card.causes.clone(),
+            steps: card.steps.clone(),
+            escalation: card.escalation.clone(),
+            codes: card.codes.clone(),
+            sources,
+        })
+    }
+
+    /// The best FAQ section when the query's words are (nearly) all in it.
+    fn faq_answer(&self, query: &str, q: &Understood) -> Result<Option<Answer>> {
+        // No word, or none long enough to look up.
+        if q.words
+            .iter()
+            .all(|w| w.chars().count() < MODEL.faq_min_word)
+        {
+            return Ok(None);
+        }
+        let text: String = q
+            .plan
+            .runs
+            .iter()
+            .flatten()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let request = SearchRequest::new(
+            if text.is_empty() {
+                query.to_string()
+            } else {
+                text
+            },
+            1,
+        );
+        let Ok(response) = self.search_articles(&request) else {
+            return Ok(None);
+        };
+        let Some(hit) = response.hits.first() else {
+            return Ok(None);
+        };
+        let Some(article) = self.article(&hit.id)? else {
+            return Ok(None);
+        };
+        let Some(section) = article.sections.iter().find(|s| s.anchor == hit.anchor) else {
+            return Ok(None);
+        };
+        let haystack = canonical(
+            &format!("{} {} {}", article.title, section.title, section.text),
+            self.analyzer(),
+            &self.synonyms,
+        );
+        let covered = q
+            .words
+            .iter()
+            .filter(|w| haystack.contains(w.as_str()))
+            .count();
+        let coverage = covered as f64 / q.words.len() as f64;
+        let confidence = MODEL.faq_confidence(coverage);
+        if confidence < MIN_CONFIDENCE {
+            return Ok(None);
+        }
+        Ok(Some(Answer {
+            kind: "faq".into(),
+            id: article.id.clone(),
+            title: section.title.clone(),
+            confidence: round2(confidence),
+            summary: section.text.clone(),
+            causes: Vec::new(),
+            steps: Vec::new(),
+            escalation: String::new(),
+            codes: Vec::new(),
+            sources: vec![Source {
+                id: article.id,
+                title: article.title,
+                section: section.title.clone(),
+                anchor: section.anchor.clone(),
+            }],
+        }))
+    }
+}
+
+/// A confidence as it is shown: to two decimals.
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
