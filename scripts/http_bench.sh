@@ -14,21 +14,12 @@ work=$(mktemp -d)
 mkfifo "$work/stdout"
 
 started=$(date +%s%N)
-# The server binds a port of its own choosing and prints `listening on
-# http://ADDR` on stdout once it has loaded the index and bound the socket.
-# shellcheck disable=SC2086 # SERVE_ARGS is a list of flags
-RUST_LOG=warn "$bin" serve --index "$index" --addr 127.0.0.1:0 ${SERVE_ARGS:-} >"$work/stdout" 2>"$work/serve.log" &
-server=$!
+server=
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-exec 3<"$work/stdout"
-if ! read -r -t 120 listening <&3 || [[ $listening != "listening on http://"* ]]; then
-    echo "the server did not start: ${listening:-no address printed}" >&2
-    cat "$work/serve.log" >&2
-    exit 1
-fi
-addr=${listening#listening on http://}
-# Listening with no index loaded is possible (then /readyz says why): check.
-curl -fsS "http://$addr/readyz" >/dev/null || { cat "$work/serve.log" >&2; exit 1; }
+# shellcheck source=scripts/start_server.sh
+. "$(dirname "$0")/start_server.sh"
+# shellcheck disable=SC2086 # SERVE_ARGS is a list of flags
+start_server "$work" "$bin" serve --index "$index" --addr 127.0.0.1:0 ${SERVE_ARGS:-}
 ready=$(date +%s%N)
 echo "start to ready: $(( (ready - started) / 1000000 )) ms"
 # RSS, and the two parts of it: the heap, and the pages of the memory-mapped

@@ -11,21 +11,12 @@ soak=${2:-600}
 work=$(mktemp -d)
 mkfifo "$work/stdout"
 "$bin" index --corpus corpus --index "$work/index" >/dev/null 2>&1
-# The server binds a port of its own choosing and prints `listening on
-# http://ADDR` on stdout once it has loaded the index and bound the socket.
-RUST_LOG=warn "$bin" serve --index "$work/index" --addr 127.0.0.1:0 >"$work/stdout" 2>"$work/serve.log" &
-server=$!
+server=
 sampler=
 trap 'kill $sampler $server 2>/dev/null || true; rm -rf "$work"' EXIT
-exec 3<"$work/stdout"
-if ! read -r -t 120 listening <&3 || [[ $listening != "listening on http://"* ]]; then
-    echo "the server did not start: ${listening:-no address printed}" >&2
-    cat "$work/serve.log" >&2
-    exit 1
-fi
-addr=${listening#listening on http://}
-# Listening with no index loaded is possible (then /readyz says why): check.
-curl -fsS "http://$addr/readyz" >/dev/null || { cat "$work/serve.log" >&2; exit 1; }
+# shellcheck source=scripts/start_server.sh
+. scripts/start_server.sh
+start_server "$work" "$bin" serve --index "$work/index" --addr 127.0.0.1:0
 
 # One URL per judged query, percent-encoded.
 python3 - "$addr" >"$work/urls.txt" <<'PY'
