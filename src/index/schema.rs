@@ -59,12 +59,27 @@ pub fn order(run: Run, rank: usize, within: usize) -> u64 {
     ((run as u64) << 48) | ((rank as u64 & 0xFFFF_FFFF) << 16) | (within as u64).min(0xFFFF)
 }
 
-/// Kinds of document.
-pub const ARTICLE: &str = "article";
-pub const SECTION: &str = "section";
-/// An article's full record (see [`ArticleRecord`]).
-pub const RECORD: &str = "record";
-pub const FIX: &str = "fix";
+/// Kinds of document, told apart by the `kind` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    Article,
+    Section,
+    /// An article's full record (see [`ArticleRecord`]).
+    Record,
+    Fix,
+}
+
+impl DocKind {
+    /// The value of the `kind` field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Article => "article",
+            DocKind::Section => "section",
+            DocKind::Record => "record",
+            DocKind::Fix => "fix",
+        }
+    }
+}
 
 /// Handles to the schema's fields.
 #[derive(Debug, Clone, Copy)]
@@ -208,7 +223,7 @@ impl Fields {
             sections: article.sections.iter().map(SectionRecord::from).collect(),
         };
         doc!(
-            self.kind => RECORD,
+            self.kind => DocKind::Record.as_str(),
             self.id => article.id.as_str(),
             self.data => serde_json::to_string(&record).unwrap_or_default(),
             self.order => order(Run::Records, rank, 0),
@@ -237,7 +252,7 @@ impl Fields {
             .map(String::as_str)
             .collect();
         let mut main = doc!(
-            self.kind => ARTICLE,
+            self.kind => DocKind::Article.as_str(),
             self.id => article.id.as_str(),
             self.title => article.title.as_str(),
             self.headings => headings.join("\n"),
@@ -280,7 +295,7 @@ impl Fields {
         for (k, section) in article.sections.iter().enumerate() {
             docs.push(doc!(
                 self.order => order(Run::Articles, rank, k + 1),
-                self.kind => SECTION,
+                self.kind => DocKind::Section.as_str(),
                 self.article => article.id.as_str(),
                 self.section => section.title.as_str(),
                 self.text => section.text.as_str(),
@@ -306,7 +321,7 @@ impl Fields {
         ]
         .join("\n");
         let mut doc = doc!(
-            self.kind => FIX,
+            self.kind => DocKind::Fix.as_str(),
             self.id => card.id.as_str(),
             self.card_title => card.title.as_str(),
             self.card_keywords => keywords.join("\n"),

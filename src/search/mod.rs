@@ -31,7 +31,7 @@ use tantivy::{Searcher, TantivyDocument};
 use crate::Result;
 use crate::analysis::Analyzer;
 use crate::corpus::FixCard;
-use crate::index::schema::{ARTICLE, ArticleRecord, FIX, RECORD};
+use crate::index::schema::{ArticleRecord, DocKind};
 use crate::index::{IndexMeta, SearchIndex};
 use answer::Cards;
 use query::QueryPlan;
@@ -217,7 +217,7 @@ impl Engine {
         if !cited.is_empty() {
             let articles: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
                 (Occur::Must, any_of(f.id, cited.iter().copied())),
-                (Occur::Must, filter(f.kind, ARTICLE)),
+                (Occur::Must, filter(f.kind, DocKind::Article.as_str())),
             ]));
             tiers.push((Tier::Cited, articles));
         }
@@ -301,14 +301,14 @@ impl Engine {
     /// An article's stored record, if the id exists.
     pub fn article(&self, id: &str) -> Result<Option<ArticleRecord>> {
         Ok(self
-            .stored_data(RECORD, id)?
+            .stored_data(DocKind::Record, id)?
             .and_then(|data| serde_json::from_str(&data).ok()))
     }
 
     /// A fix card, if the id exists.
     pub fn fix(&self, id: &str) -> Result<Option<FixCard>> {
         Ok(self
-            .stored_data(FIX, id)?
+            .stored_data(DocKind::Fix, id)?
             .and_then(|data| serde_json::from_str(&data).ok()))
     }
 
@@ -318,7 +318,7 @@ impl Engine {
         let f = self.index.fields;
         let limit = self.index.meta.fixes.max(1);
         let top = searcher.search(
-            &filter(f.kind, FIX),
+            &filter(f.kind, DocKind::Fix.as_str()),
             &TopDocs::with_limit(limit).order_by_score(),
         )?;
         let mut cards = Vec::with_capacity(top.len());
@@ -336,20 +336,22 @@ impl Engine {
     /// document, not its record.
     pub fn article_title(&self, id: &str) -> Result<Option<String>> {
         let f = self.index.fields;
-        Ok(self.stored(ARTICLE, id)?.map(|doc| text_of(&doc, f.title)))
+        Ok(self
+            .stored(DocKind::Article, id)?
+            .map(|doc| text_of(&doc, f.title)))
     }
 
-    fn stored_data(&self, kind: &str, id: &str) -> Result<Option<String>> {
+    fn stored_data(&self, kind: DocKind, id: &str) -> Result<Option<String>> {
         let f = self.index.fields;
         Ok(self.stored(kind, id)?.map(|doc| text_of(&doc, f.data)))
     }
 
     /// The stored document of kind `kind` with id `id`.
-    fn stored(&self, kind: &str, id: &str) -> Result<Option<TantivyDocument>> {
+    fn stored(&self, kind: DocKind, id: &str) -> Result<Option<TantivyDocument>> {
         let searcher = self.index.reader.searcher();
         let f = self.index.fields;
         let q = BooleanQuery::new(vec![
-            (Occur::Must, filter(f.kind, kind)),
+            (Occur::Must, filter(f.kind, kind.as_str())),
             (Occur::Must, filter(f.id, id)),
         ]);
         let Some((_, address)) = searcher
