@@ -118,6 +118,21 @@ async fn search_returns_the_cli_shape_with_the_fix() {
     assert!(json["took_ms"].is_number() && json["total"].is_number());
 }
 
+/// A hit's `snippet` is HTML, the query's words in `<mark>`: the
+/// documented string, not the engine's text and ranges.
+#[tokio::test]
+async fn search_snippets_are_html_with_marks() {
+    let f = fixture(None);
+    let reply = get(&f.app, &format!("/api/search?q={}&limit=1", encode("死机"))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let hit = &reply.json()["hits"][0];
+    assert_eq!(
+        hit["snippet"],
+        "如果遇到POS机无法启动或频繁<mark>死机</mark>的情况，可能是由于设备硬件故障、软件冲突或系统设置不当等原因导致的，应首先尝试重新启动设备并检查是否有异常声音或气味，如果问题…",
+        "{hit}"
+    );
+}
+
 #[tokio::test]
 async fn search_filters_and_pages() {
     let f = fixture(None);

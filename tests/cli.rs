@@ -153,6 +153,39 @@ fn text_output_and_exit_codes() {
     assert!(stderr(&out).contains("posfaq index"), "{}", stderr(&out));
 }
 
+/// One snippet of `tests/fixtures/xss-corpus`, shown both ways: plain text
+/// with the marks in brackets, and in `--json` the API's HTML, escaped but
+/// for the marks.
+#[test]
+fn snippets_are_plain_text_in_the_terminal_and_escaped_html_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/xss-corpus");
+    let out = index(&corpus, dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let query = ["--limit", "1", "--", "无效终端", "script"];
+    let out = posfaq(&[&["search", "--index", path(dir.path())][..], &query].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "\n   这是一段文字 \"><[script]>window.__xss=8</[script]>，刷卡签到都不受影响。\n"
+        ),
+        "{text}"
+    );
+    let out = posfaq(
+        &[
+            &["search", "--json", "--index", path(dir.path())][..],
+            &query,
+        ]
+        .concat(),
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    assert_eq!(
+        json["hits"][0]["snippet"],
+        "这是一段文字 &quot;&gt;&lt;<mark>script</mark>&gt;window.__xss=8&lt;/<mark>script</mark>&gt;，刷卡签到都不受影响。"
+    );
+}
+
 #[test]
 fn a_folder_of_minimal_articles_is_a_corpus() {
     let corpus = tempfile::tempdir().unwrap();

@@ -7,7 +7,9 @@ mod common;
 use std::sync::OnceLock;
 
 use posfaq::corpus::Category;
+use posfaq::search::snippet::Snippet;
 use posfaq::search::{Engine, SearchRequest, SearchResponse};
+use posfaq::server::json::snippet_html;
 
 fn engine() -> &'static Engine {
     static ENGINE: OnceLock<(tempfile::TempDir, Engine)> = OnceLock::new();
@@ -119,30 +121,47 @@ fn exact_title_in_the_query_ranks_first() {
     );
 }
 
+/// The marked parts of a snippet, read by character range.
+fn marked(snippet: &Snippet) -> Vec<String> {
+    snippet
+        .marks
+        .iter()
+        .map(|m| snippet.text.chars().skip(m.start).take(m.len()).collect())
+        .collect()
+}
+
 #[test]
 fn snippets_mark_whole_words_and_escape_the_rest() {
     let response = search("无效终端");
-    let hit = &response.hits[0];
+    let snippet = &response.hits[0].snippet;
     assert!(
-        hit.snippet.contains("<mark>无效终端</mark>"),
-        "{}",
-        hit.snippet
+        marked(snippet).iter().any(|m| m == "无效终端"),
+        "{snippet:?}"
     );
+    assert!(snippet_html(snippet).contains("<mark>无效终端</mark>"));
+    // The section says `<script>alert("x")</script>`: the corpus drops
+    // the raw HTML, the snippet shows the rest as written and its HTML
+    // escapes it.
     let response = search("终端认证失败");
     let snippet = &response.hits[0].snippet;
-    assert!(!snippet.contains("<script>"), "{snippet}");
-    let without_marks = snippet.replace("<mark>", "").replace("</mark>", "");
-    assert!(!without_marks.contains('<'), "{snippet}");
+    assert!(snippet.text.contains("alert(\"x\")"), "{snippet:?}");
+    assert!(!snippet.text.contains("<script>"), "{snippet:?}");
+    assert_eq!(marked(snippet), ["终端认证失败"], "{snippet:?}");
+    let html = snippet_html(snippet);
+    assert!(html.contains("alert(&quot;x&quot;)"), "{html}");
+    let without_marks = html.replace("<mark>", "").replace("</mark>", "");
+    assert!(!without_marks.contains(['<', '>']), "{html}");
 }
 
 #[test]
 fn traditional_text_is_highlighted_as_written() {
     let hit = &search("终端未登记").hits[0];
     assert!(
-        hit.snippet.contains("<mark>終端未登記</mark>"),
-        "{}",
+        marked(&hit.snippet).iter().any(|m| m == "終端未登記"),
+        "{:?}",
         hit.snippet
     );
+    assert!(snippet_html(&hit.snippet).contains("<mark>終端未登記</mark>"));
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use posfaq::corpus::Category;
 use posfaq::search::{Engine, SearchRequest, SearchResponse};
+use posfaq::server::json;
 
 /// Search the knowledge base.
 ///
@@ -48,15 +49,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         brand: args.brand,
     };
     let response = engine.search(&request)?;
+    let empty = response.hits.is_empty();
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer(&mut out, &response)?;
+        serde_json::to_writer(&mut out, &json::SearchResponse::from(response))?;
         writeln!(out)?;
     } else {
         print_text(&mut out, &response, std::io::stdout().is_terminal())?;
     }
     out.flush()?;
-    Ok(if response.hits.is_empty() {
+    Ok(if empty {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -85,20 +87,14 @@ fn print_text(out: &mut impl Write, response: &SearchResponse, color: bool) -> s
             hit.score
         )?;
         writeln!(out, "   § {}", hit.section)?;
-        let snippet = hit
-            .snippet
-            .replace("<mark>", open)
-            .replace("</mark>", close);
-        writeln!(out, "   {}", unescape_html(&snippet))?;
+        write!(out, "   ")?;
+        for (piece, marked) in hit.snippet.pieces() {
+            match marked {
+                true => write!(out, "{open}{piece}{close}")?,
+                false => write!(out, "{piece}")?,
+            }
+        }
+        writeln!(out)?;
     }
     Ok(())
-}
-
-/// Undoes the snippet's HTML escaping for a terminal.
-pub fn unescape_html(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }

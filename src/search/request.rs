@@ -1,5 +1,7 @@
 //! What a search is asked and what it answers: the request with its
 //! bounds, the response and its hits, as the CLI and the API see them.
+//! The response's JSON, with each snippet as HTML, is the server's
+//! (`server::json`).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -7,6 +9,7 @@ use utoipa::ToSchema;
 use crate::corpus::Category;
 use crate::index::schema::ArticleRecord;
 use crate::search::answer::Answer;
+use crate::search::snippet::Snippet;
 use crate::{Error, Result};
 
 /// The longest query accepted, in characters.
@@ -77,16 +80,14 @@ pub fn validate_query(query: &str) -> Result<()> {
     Ok(())
 }
 
-/// Search results, as `posfaq search --json` prints them and the API
-/// returns them.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+/// Search results, for the CLI and the API to show.
+#[derive(Debug, Clone)]
 pub struct SearchResponse {
     pub query: String,
     /// Articles matching, over all pages: exact up to 1,000; a search
     /// that matches more stops counting there.
     pub total: usize,
     /// Whether `total` is the exact count; false when it stopped at 1,000.
-    #[serde(default = "exact")]
     pub total_exact: bool,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
@@ -96,15 +97,15 @@ pub struct SearchResponse {
 }
 
 /// One article in the results, with its best section.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Hit {
     pub id: String,
     pub title: String,
     pub section: String,
     pub anchor: String,
     pub score: f32,
-    /// HTML: `<mark>` around matches, everything else escaped.
-    pub snippet: String,
+    /// A window of the section, with the query's words marked.
+    pub snippet: Snippet,
     pub category: Option<String>,
     pub brands: Vec<String>,
     pub source: Option<String>,
@@ -125,8 +126,4 @@ pub struct ArticleView {
     #[serde(flatten)]
     pub record: ArticleRecord,
     pub html: String,
-}
-
-fn exact() -> bool {
-    true
 }

@@ -14,11 +14,12 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
+use super::json::SearchResponse;
 use super::params::Params;
 use crate::corpus::{Category, FixCard};
 use crate::search::answer::AnswerResponse;
 use crate::search::suggest::Suggestion;
-use crate::search::{ArticleView, Engine, Facet, SearchRequest, SearchResponse};
+use crate::search::{ArticleView, Engine, Facet, SearchRequest};
 
 /// Runs `work` with the live engine on the blocking pool, once a worker
 /// is free.
@@ -70,7 +71,8 @@ fn checked_id(path: Result<Path<String>, PathRejection>, what: &str) -> Result<S
 pub async fn search(State(state): State<AppState>, uri: Uri) -> Result<Response, ApiError> {
     let request = search_request(uri.query())?;
     let json = with_engine(&state, move |engine| {
-        serde_json::to_vec(&engine.search(&request)?).map_err(ApiError::internal)
+        serde_json::to_vec(&SearchResponse::from(engine.search(&request)?))
+            .map_err(ApiError::internal)
     })
     .await?;
     Ok(json_body(json))

@@ -9,6 +9,7 @@
 mod cache;
 pub mod error;
 mod handlers;
+pub mod json;
 mod metrics;
 mod openapi;
 mod params;
