@@ -116,13 +116,22 @@ mod tests {
         assert_eq!(p.query().unwrap(), "刷卡 a");
         assert_eq!(p.number("limit", 10, 1..=50).unwrap(), 5);
         assert_eq!(p.number("offset", 0, 0..=10).unwrap(), 0);
-        assert!(Params::parse(Some("q=a&q=b"), &["q"]).is_err());
-        assert!(Params::parse(Some("q=%ED%A0%80"), &["q"]).is_err());
-        assert!(Params::parse(Some("q=%FF"), &["q"]).is_err());
-        let p = Params::parse(Some("limit=-1"), &["limit"]).unwrap();
-        assert!(p.number("limit", 10, 1..=50).is_err());
-        let p = Params::parse(Some("limit=99999999999999999999999"), &["limit"]).unwrap();
-        assert!(p.number("limit", 10, 1..=50).is_err());
+        let refused = |query: &str| match Params::parse(Some(query), &["q"]) {
+            Ok(_) => panic!("{query} was accepted"),
+            Err(e) => e.message,
+        };
+        assert!(refused("q=a&q=b").contains("`q`"), "{}", refused("q=a&q=b"));
+        assert!(refused("q=%ED%A0%80").contains("UTF-8"));
+        assert!(refused("q=%FF").contains("UTF-8"));
+        for limit in ["-1", "99999999999999999999999"] {
+            let p = Params::parse(Some(&format!("limit={limit}")), &["limit"]).unwrap();
+            let error = p.number("limit", 10, 1..=50).unwrap_err();
+            assert!(
+                error.message.contains("`limit`"),
+                "{limit}: {}",
+                error.message
+            );
+        }
         // Given empty is not absent.
         let p = Params::parse(
             Some("limit=&offset&category=&brand="),
@@ -131,7 +140,8 @@ mod tests {
         .unwrap();
         let error = p.number("limit", 10, 1..=50).unwrap_err();
         assert!(error.message.contains("`limit`"), "{}", error.message);
-        assert!(p.number("offset", 0, 0..=10).is_err());
+        let error = p.number("offset", 0, 0..=10).unwrap_err();
+        assert!(error.message.contains("`offset`"), "{}", error.message);
         let error = p.category().unwrap_err();
         assert!(
             error.message.contains("unknown category"),
