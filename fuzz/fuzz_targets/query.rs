@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let analyzer = Analyzer::shared();
     let (_, f) = build_schema();
     let plan = QueryPlan::new(&parse(&text), &analyzer);
-    let fields = [Weighted { field: f.title, boost: 3.0 }, Weighted { field: f.body, boost: 1.0 }];
+    let fields = [Weighted::words_only(f.title, 3.0), Weighted::new(f.body, 1.0)];
     let terms = Terms::of(&plan, &analyzer, &fields, &WEIGHTS);
     assert_eq!(terms.is_empty(), plan.is_empty());
     let _query = terms.sum();

@@ -201,10 +201,11 @@ impl Engine {
         cited: &[&str],
     ) -> Result<Option<Ranking>> {
         let f = self.index.fields;
-        let weighted = |field, boost| Weighted { field, boost };
+        // The body holds the title's text too: a word's parts are looked
+        // for there (see `Weights::title`).
         let fields = [
-            weighted(f.title, WEIGHTS.title),
-            weighted(f.body, WEIGHTS.body),
+            Weighted::words_only(f.title, WEIGHTS.title),
+            Weighted::new(f.body, WEIGHTS.body),
         ];
         let terms = Terms::of(plan, self.analyzer(), &fields, &WEIGHTS);
         if terms.is_empty() {

@@ -36,14 +36,8 @@ pub fn best_sections(
         return Ok(HashMap::new());
     }
     let fields = [
-        Weighted {
-            field: f.section,
-            boost: WEIGHTS.section_title,
-        },
-        Weighted {
-            field: f.text,
-            boost: WEIGHTS.section_text,
-        },
+        Weighted::new(f.section, WEIGHTS.section_title),
+        Weighted::new(f.text, WEIGHTS.section_text),
     ];
     let terms = Terms::of(plan, analyzer, &fields, &WEIGHTS).queries();
     let sections = any_of(f.article, articles.iter().map(String::as_str));

@@ -87,18 +87,9 @@ impl Engine {
     fn card_text_ranks(&self, q: &Understood) -> Result<HashMap<String, usize>> {
         let f = self.index().fields;
         let fields = [
-            Weighted {
-                field: f.card_title,
-                boost: WEIGHTS.card_title,
-            },
-            Weighted {
-                field: f.card_keywords,
-                boost: WEIGHTS.card_keywords,
-            },
-            Weighted {
-                field: f.card_body,
-                boost: WEIGHTS.card_body,
-            },
+            Weighted::new(f.card_title, WEIGHTS.card_title),
+            Weighted::new(f.card_keywords, WEIGHTS.card_keywords),
+            Weighted::new(f.card_body, WEIGHTS.card_body),
         ];
         let terms = Terms::of(&q.plan, self.analyzer(), &fields, &WEIGHTS);
         if terms.is_empty() {

@@ -30,6 +30,28 @@ use crate::search::rank::Weights;
 pub struct Weighted {
     pub field: Field,
     pub boost: f32,
+    /// Whether a word's parts are looked for in the field too.
+    pub parts: bool,
+}
+
+impl Weighted {
+    /// `field` at `boost`, words and their parts.
+    pub fn new(field: Field, boost: f32) -> Weighted {
+        Weighted {
+            field,
+            boost,
+            parts: true,
+        }
+    }
+
+    /// `field` at `boost`, whole words only.
+    pub fn words_only(field: Field, boost: f32) -> Weighted {
+        Weighted {
+            field,
+            boost,
+            parts: false,
+        }
+    }
 }
 
 /// The weighted terms a plan scores by, in a fixed order.
@@ -58,7 +80,7 @@ impl Terms {
             let parts = analyzer.parts(word);
             for f in fields {
                 terms.add(f.field, &word.text, weight * f.boost);
-                for part in &parts {
+                for part in parts.iter().filter(|_| f.parts) {
                     terms.add(f.field, &part.text, weight * w.part * f.boost);
                 }
             }
@@ -184,10 +206,7 @@ mod tests {
         let a = Analyzer::shared();
         let (schema, f) = crate::index::schema::build_schema();
         drop(schema);
-        let fields = [Weighted {
-            field: f.body,
-            boost: 2.0,
-        }];
+        let fields = [Weighted::new(f.body, 2.0)];
         // 登记 is a word of the query and a part of 未登记.
         let plan = QueryPlan::new(&parse("未登记 登记"), &a);
         let terms = Terms::of(&plan, &a, &fields, &WEIGHTS);
