@@ -41,8 +41,8 @@ use query::synonyms::Synonyms;
 use rank::anchors::Anchors;
 use rank::{Ranked, Ranking, Tier, WEIGHTS};
 pub use request::{
-    ArticleView, Facet, Hit, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, SearchRequest, SearchResponse,
-    TOTAL_CAP, validate_query,
+    Facet, Hit, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, SearchRequest, SearchResponse, TOTAL_CAP,
+    validate_query,
 };
 use suggest::correct::Corrector;
 use suggest::{Suggester, Suggestion};
@@ -288,15 +288,6 @@ impl Engine {
     pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<Suggestion> {
         self.suggester
             .suggest(prefix, limit.min(suggest::MAX_SUGGESTIONS), self.analyzer())
-    }
-
-    /// An article ready for the article view, if the id exists.
-    pub fn article_view(&self, id: &str) -> Result<Option<ArticleView>> {
-        let Some(mut record) = self.article(id)? else {
-            return Ok(None);
-        };
-        let html = crate::corpus::markdown::render_html(&std::mem::take(&mut record.markdown));
-        Ok(Some(ArticleView { record, html }))
     }
 
     /// An article's stored record, if the id exists.

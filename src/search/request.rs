@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::corpus::Category;
-use crate::index::schema::ArticleRecord;
 use crate::search::answer::Answer;
 use crate::search::snippet::Snippet;
 use crate::{Error, Result};
@@ -116,14 +115,4 @@ pub struct Hit {
 pub struct Facet {
     pub name: String,
     pub count: usize,
-}
-
-/// An article for the article view: its record, with the Markdown
-/// rendered as sanitized HTML whose headings and questions carry their
-/// section's anchor as `id`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ArticleView {
-    #[serde(flatten)]
-    pub record: ArticleRecord,
-    pub html: String,
 }

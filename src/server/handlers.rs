@@ -14,12 +14,12 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
-use super::json::SearchResponse;
+use super::json::{ArticleView, SearchResponse};
 use super::params::Params;
 use crate::corpus::{Category, FixCard};
 use crate::search::answer::AnswerResponse;
 use crate::search::suggest::Suggestion;
-use crate::search::{ArticleView, Engine, Facet, SearchRequest};
+use crate::search::{Engine, Facet, SearchRequest};
 
 /// Runs `work` with the live engine on the blocking pool, once a worker
 /// is free.
@@ -238,8 +238,8 @@ pub async fn article(
     let id = checked_id(path, "article")?;
     with_engine(&state, move |engine| {
         engine
-            .article_view(&id)?
-            .map(Json)
+            .article(&id)?
+            .map(|record| Json(ArticleView::from(record)))
             .ok_or_else(|| ApiError::not_found("no article with that id"))
     })
     .await

@@ -1,7 +1,8 @@
 //! The JSON of search results, as `GET /api/search` returns it and
 //! `posfaq search --json` prints it: the engine's
 //! [`crate::search::SearchResponse`], with each hit's snippet rendered as
-//! HTML, `<mark>` around the marked parts and everything else escaped.
+//! HTML, `<mark>` around the marked parts and everything else escaped. And
+//! the article view of `GET /api/articles/{id}`.
 //!
 //! The fields, their order and their documentation (the OpenAPI schema's)
 //! are those of the documented response; a change here is a change of the
@@ -10,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::index::schema::ArticleRecord;
 use crate::search;
 use crate::search::answer::Answer;
 use crate::search::snippet::Snippet;
@@ -169,5 +171,22 @@ mod tests {
             snippet_html(&s),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;請<mark>刷ka卡</mark>"
         );
+    }
+}
+
+/// An article for the article view: its record, with the Markdown
+/// rendered as sanitized HTML whose headings and questions carry their
+/// section's anchor as `id`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ArticleView {
+    #[serde(flatten)]
+    pub record: ArticleRecord,
+    pub html: String,
+}
+
+impl From<ArticleRecord> for ArticleView {
+    fn from(mut record: ArticleRecord) -> Self {
+        let html = crate::corpus::markdown::render_html(&std::mem::take(&mut record.markdown));
+        ArticleView { record, html }
     }
 }
