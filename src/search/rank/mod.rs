@@ -21,9 +21,9 @@
 //! thousand at most, a code's) are each scored; the rest are collected by
 //! tantivy's `TopDocs` over the flat sum, which tantivy prunes with
 //! block-max WAND, skipping only documents whose best possible score cannot
-//! enter the top. Nothing is
-//! dropped or approximated by index size: [`Ranking::top_exhaustively`]
-//! scores every hit without pruning, and the tests check that both agree.
+//! enter the top. Nothing is dropped or approximated by index size:
+//! [`Ranking::top_exhaustively`] scores every hit without pruning, and the
+//! tests check that both agree.
 
 pub mod anchors;
 mod collect;
