@@ -117,9 +117,16 @@ impl Terms {
 
     /// Documents with any of the terms, scoring the weighted sum of theirs.
     pub fn sum(&self) -> Box<dyn Query> {
-        let clauses = self.queries().into_iter().map(|q| (Occur::Should, q));
-        Box::new(BooleanQuery::new(clauses.collect()))
+        sum(&self.queries())
     }
+}
+
+/// Documents with any of `queries`, scoring the sum of theirs: a boolean
+/// query of `Should` clauses, which tantivy prunes with block-max WAND when
+/// they are all term queries.
+pub fn sum(queries: &[Box<dyn Query>]) -> Box<dyn Query> {
+    let clauses = queries.iter().map(|q| (Occur::Should, q.box_clone()));
+    Box::new(BooleanQuery::new(clauses.collect()))
 }
 
 /// What a match must have and must not have, on `field`: each quoted

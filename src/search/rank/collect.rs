@@ -56,44 +56,51 @@ impl SegmentCollector for AllScoredSegment {
 }
 
 /// How many live documents match `query`, counted up to `cap`: (count,
-/// whether it is all of them). Walks the matches in index order without
-/// scoring them and stops at the cap.
+/// whether it is all of them). Stops at the cap.
 pub fn count_up_to(searcher: &Searcher, query: &dyn Query, cap: usize) -> Result<(usize, bool)> {
-    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let mut count = 0;
-    for reader in searcher.segment_readers() {
-        let mut matches = weight.scorer(reader, 1.0)?;
-        let alive = reader.alive_bitset();
-        let mut doc = matches.doc();
-        while doc != TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                if count == cap {
-                    return Ok((count, false));
-                }
-                count += 1;
-            }
-            doc = matches.advance();
+    let complete = walk(searcher, query, |_| {
+        if count == cap {
+            return false;
         }
-    }
-    Ok((count, true))
+        count += 1;
+        true
+    })?;
+    Ok((count, complete))
 }
 
 /// The live documents matching `query`, in index order, unscored.
 pub fn matching_docs(searcher: &Searcher, query: &dyn Query) -> Result<Vec<DocAddress>> {
-    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let mut docs = Vec::new();
+    walk(searcher, query, |address| {
+        docs.push(address);
+        true
+    })?;
+    Ok(docs)
+}
+
+/// Visits the live documents matching `query` in index order, without
+/// scoring them, while `visit` says to go on; whether it saw them all.
+fn walk(
+    searcher: &Searcher,
+    query: &dyn Query,
+    mut visit: impl FnMut(DocAddress) -> bool,
+) -> Result<bool> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let mut matches = weight.scorer(reader, 1.0)?;
         let alive = reader.alive_bitset();
         let mut doc = matches.doc();
         while doc != TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                docs.push(DocAddress::new(ord as SegmentOrdinal, doc));
+            if alive.is_none_or(|a| a.is_alive(doc))
+                && !visit(DocAddress::new(ord as SegmentOrdinal, doc))
+            {
+                return Ok(false);
             }
             doc = matches.advance();
         }
     }
-    Ok(docs)
+    Ok(true)
 }
 
 /// The sum of `terms`' scores for each of `docs` (in index order), `None`

@@ -36,7 +36,7 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::{DocAddress, Score, Searcher};
 
 use crate::Result;
-use crate::search::query::build::Terms;
+use crate::search::query::build::{self, Terms};
 pub use collect::{AllScored, count_up_to, matching_docs, score_docs};
 pub use weights::{WEIGHTS, Weights};
 
@@ -70,10 +70,10 @@ pub struct Ranked {
 pub struct Ranking {
     /// The query's weighted terms (`query::build::Terms::queries`).
     terms: Vec<Box<dyn Query>>,
+    /// Documents with any of the terms, scored by their sum.
+    sum: Box<dyn Query>,
     /// Higher tiers first: the articles of each, restricted, unscored.
     tiers: Vec<(Tier, Box<dyn Query>)>,
-    /// The same, scored by the terms' sum: the reference's way.
-    scored_tiers: Vec<(Tier, Box<dyn Query>)>,
     /// The articles with any of the query's terms, scored by their sum.
     matches: Box<dyn Query>,
     /// Every hit, unscored: for counting.
@@ -89,7 +89,8 @@ impl Ranking {
         tiers: Vec<(Tier, Box<dyn Query>)>,
         restrictions: Vec<(Occur, Box<dyn Query>)>,
     ) -> Ranking {
-        let sum = terms.sum();
+        let terms = terms.queries();
+        let sum = build::sum(&terms);
         let restricted = |mut clauses: Vec<(Occur, Box<dyn Query>)>| -> Box<dyn Query> {
             clauses.extend(restrictions.iter().map(|(o, q)| (*o, q.box_clone())));
             Box::new(BooleanQuery::new(clauses))
@@ -106,29 +107,14 @@ impl Ranking {
             .map(|q| (Occur::Should, q))
             .collect();
         let hits = restricted(vec![(Occur::Must, Box::new(BooleanQuery::new(any_hit)))]);
-        let scored_tiers = tiers
-            .iter()
-            .map(|(tier, articles)| {
-                let by_sum = if tier.must_match() {
-                    Occur::Must
-                } else {
-                    Occur::Should
-                };
-                let scored = vec![
-                    (Occur::Must, articles.box_clone()),
-                    (by_sum, sum.box_clone()),
-                ];
-                (*tier, restricted(scored))
-            })
-            .collect();
         let tiers = tiers
             .into_iter()
             .map(|(tier, articles)| (tier, restricted(vec![(Occur::Must, articles)])))
             .collect();
         Ranking {
-            terms: terms.queries(),
+            terms,
+            sum,
             tiers,
-            scored_tiers,
             matches,
             hits,
         }
@@ -213,7 +199,7 @@ impl Ranking {
         let mut seen: HashSet<DocAddress> = HashSet::new();
         for (tier, query) in self.levels() {
             let mut all: Vec<Ranked> = searcher
-                .search(query, &collect::AllScored)?
+                .search(query.as_ref(), &collect::AllScored)?
                 .into_iter()
                 .filter(|(_, address)| !seen.contains(address))
                 .map(|(score, address)| Ranked {
@@ -231,10 +217,23 @@ impl Ranking {
         Ok(out)
     }
 
-    /// Each tier's scored query, best tier first, the rest last.
-    fn levels(&self) -> impl Iterator<Item = (Tier, &dyn Query)> {
-        let tiers = self.scored_tiers.iter().map(|(t, q)| (*t, q.as_ref()));
-        tiers.chain([(Tier::Rest, self.matches.as_ref())])
+    /// Each tier's query scored by the terms' sum through tantivy's union
+    /// scorer, best tier first, the rest last: the reference's way.
+    fn levels(&self) -> impl Iterator<Item = (Tier, Box<dyn Query>)> + '_ {
+        let tiers = self.tiers.iter().map(|(tier, articles)| {
+            let by_sum = if tier.must_match() {
+                Occur::Must
+            } else {
+                Occur::Should
+            };
+            let scored = vec![
+                (Occur::Must, articles.box_clone()),
+                (by_sum, self.sum.box_clone()),
+            ];
+            let query: Box<dyn Query> = Box::new(BooleanQuery::new(scored));
+            (*tier, query)
+        });
+        tiers.chain([(Tier::Rest, self.matches.box_clone())])
     }
 
     /// How many hits there are, counted up to `cap`: (count, whether it is
