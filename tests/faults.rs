@@ -67,14 +67,12 @@ fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
 
 fn assert_live_index_intact(index: &Path, before: &str) {
     assert_eq!(current(index), before, "CURRENT changed");
-    let out = posfaq(&[
-        "search",
-        "--json",
-        "--index",
-        path(index),
-        "--",
-        "83无效终端",
-    ]);
+    assert_eq!(first_hit(index, "83无效终端"), "lakala-83-invalid-terminal");
+}
+
+/// The id of the first hit of `posfaq search --json` over `index`.
+fn first_hit(index: &Path, query: &str) -> String {
+    let out = posfaq(&["search", "--json", "--index", path(index), "--", query]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -82,7 +80,10 @@ fn assert_live_index_intact(index: &Path, before: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
     let response: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(response["hits"][0]["id"], "lakala-83-invalid-terminal");
+    response["hits"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// What the held build logs: nothing but tantivy's index writer, whose first
@@ -204,22 +205,7 @@ fn kill_9_during_a_build_leaves_the_live_index_and_the_next_build_succeeds() {
         leftovers(&index).is_empty(),
         "the dead build's files were not cleared"
     );
-    let out = posfaq(&[
-        "search",
-        "--json",
-        "--index",
-        path(&index),
-        "--",
-        "第123号问题说明",
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let response: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(response["hits"][0]["id"], "synthetic-00123");
+    assert_eq!(first_hit(&index, "第123号问题说明"), "synthetic-00123");
 }
 
 #[test]
