@@ -114,7 +114,7 @@ pub struct Fields {
 }
 
 /// An article as stored in the index, for the article view.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArticleRecord {
     pub id: String,
     pub title: String,
@@ -124,16 +124,14 @@ pub struct ArticleRecord {
     pub tags: Vec<String>,
     pub source: Option<String>,
     pub updated: Option<String>,
-    /// The Markdown body. The article view takes it out and returns it
-    /// rendered instead, so it is left out when empty.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    #[schema(ignore)]
+    /// The Markdown body.
+    #[serde(default)]
     pub markdown: String,
     pub sections: Vec<SectionRecord>,
 }
 
 /// A section as stored in an [`ArticleRecord`].
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SectionRecord {
     pub title: String,
     pub anchor: String,

@@ -179,14 +179,49 @@ mod tests {
 /// section's anchor as `id`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ArticleView {
-    #[serde(flatten)]
-    pub record: ArticleRecord,
+    pub id: String,
+    pub title: String,
+    pub category: Option<String>,
+    pub brands: Vec<String>,
+    pub codes: Vec<String>,
+    pub tags: Vec<String>,
+    pub source: Option<String>,
+    pub updated: Option<String>,
+    pub sections: Vec<SectionView>,
     pub html: String,
 }
 
+/// A section of an [`ArticleView`]: its heading, its anchor in `html`, and
+/// its plain text.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SectionView {
+    pub title: String,
+    pub anchor: String,
+    pub text: String,
+}
+
 impl From<ArticleRecord> for ArticleView {
-    fn from(mut record: ArticleRecord) -> Self {
-        let html = crate::corpus::markdown::render_html(&std::mem::take(&mut record.markdown));
-        ArticleView { record, html }
+    fn from(record: ArticleRecord) -> Self {
+        let sections = record
+            .sections
+            .into_iter()
+            .map(|s| SectionView {
+                title: s.title,
+                anchor: s.anchor,
+                text: s.text,
+            })
+            .collect();
+        ArticleView {
+            html: crate::corpus::markdown::render_html(&record.markdown),
+            id: record.id,
+            title: record.title,
+            category: record.category,
+            brands: record.brands,
+            codes: record.codes,
+            tags: record.tags,
+            source: record.source,
+            updated: record.updated,
+            sections,
+        }
     }
 }
