@@ -172,6 +172,8 @@ impl Engine {
             took_ms: 0.0,
             hits: Vec::new(),
             fix: None,
+            corrected: None,
+            weak: false,
         };
         if let Some(ranking) = self.ranking(&searcher, request, &plan, &cited)? {
             let depth = request.offset + request.limit;

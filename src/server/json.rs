@@ -32,6 +32,15 @@ pub struct SearchResponse {
     /// The fix card that answers the query, when one clearly does: a
     /// featured answer above the results.
     pub fix: Option<Answer>,
+    /// The query as searched, when posfaq corrected what was typed (a
+    /// typo, pinyin, traditional characters); `null` when it searched the
+    /// query as typed. A client shows "显示‘…’的结果".
+    #[serde(default)]
+    pub corrected: Option<String>,
+    /// True when no hit is a reliable match (an off-topic query): a client
+    /// says that nothing reliable was found instead of listing the hits.
+    #[serde(default)]
+    pub weak: bool,
 }
 
 /// One article in the results, with its best section.
@@ -62,6 +71,8 @@ impl From<search::SearchResponse> for SearchResponse {
             took_ms: response.took_ms,
             hits: response.hits.into_iter().map(Hit::from).collect(),
             fix: response.fix,
+            corrected: response.corrected,
+            weak: response.weak,
         }
     }
 }
