@@ -13,7 +13,7 @@ and prints nDCG@10, MRR@10, P@1 and Recall@10 for each, overall and per
 query group, in one run. Needs: pip install jieba rank-bm25 bm25s whoosh-reloaded
 
     python3 scripts/compare_peers.py [--corpus corpus] [--queries tests/eval/queries.tsv]
-        [--qrels tests/eval/qrels.tsv] [--posfaq target/release/posfaq]
+        [--qrels tests/eval/qrels.tsv] [--posfaq target/release/posfaq] [--part held-out]
 """
 import argparse
 import json
@@ -49,7 +49,7 @@ def load_corpus(folder):
     return docs
 
 
-def load_judged(queries_path, qrels_path):
+def load_judged(queries_path, qrels_path, wanted_part=None):
     qrels = defaultdict(dict)
     for line in qrels_path.read_text(encoding="utf-8").splitlines()[1:]:
         if line.strip() and not line.startswith("#"):
@@ -59,7 +59,9 @@ def load_judged(queries_path, qrels_path):
     for line in queries_path.read_text(encoding="utf-8").splitlines()[1:]:
         if line.strip() and not line.startswith("#"):
             cols = line.split("\t")
-            queries.append((cols[0], cols[1], cols[2] if len(cols) > 2 else "all"))
+            part = cols[3].strip() if len(cols) > 3 and cols[3].strip() else "tuning"
+            if wanted_part in (None, part):
+                queries.append((cols[0], cols[1], cols[2] if len(cols) > 2 else "all"))
     return queries, qrels
 
 
@@ -163,12 +165,12 @@ def fts5_search(docs):
     return search
 
 
-def posfaq_scores(binary, corpus, queries_path, qrels_path):
+def posfaq_scores(binary, corpus, queries_path, qrels_path, part):
     with tempfile.TemporaryDirectory() as index:
         subprocess.run([binary, "index", "--corpus", corpus, "--index", index], check=True, capture_output=True)
+        command = [binary, "eval", "--index", index, "--queries", queries_path, "--qrels", qrels_path, "--json"]
         out = subprocess.run(
-            [binary, "eval", "--index", index, "--queries", queries_path, "--qrels", qrels_path, "--json"],
-            check=True, capture_output=True, text=True,
+            command + (["--part", part] if part else []), check=True, capture_output=True, text=True,
         ).stdout
     report = json.loads(out)["search"]
     return report["overall"], report["groups"]
@@ -180,9 +182,10 @@ def main():
     ap.add_argument("--queries", default=str(ROOT / "tests/eval/queries.tsv"))
     ap.add_argument("--qrels", default=str(ROOT / "tests/eval/qrels.tsv"))
     ap.add_argument("--posfaq", default=str(ROOT / "target/release/posfaq"))
+    ap.add_argument("--part", choices=["tuning", "held-out"], help="only the queries of this part")
     a = ap.parse_args()
     docs = load_corpus(pathlib.Path(a.corpus))
-    queries, qrels = load_judged(pathlib.Path(a.queries), pathlib.Path(a.qrels))
+    queries, qrels = load_judged(pathlib.Path(a.queries), pathlib.Path(a.qrels), a.part)
     results = {}
     with tempfile.TemporaryDirectory() as whoosh_dir:
         for name, search in [
@@ -192,7 +195,7 @@ def main():
             ("jieba+sqlite-fts5", fts5_search(docs)),
         ]:
             results[name] = evaluate(search, queries, qrels)
-    results["posfaq"] = posfaq_scores(a.posfaq, a.corpus, a.queries, a.qrels)
+    results["posfaq"] = posfaq_scores(a.posfaq, a.corpus, a.queries, a.qrels, a.part)
 
     metrics = ["ndcg_at_10", "mrr_at_10", "p_at_1", "recall_at_10"]
     judged = sum(1 for q in queries if any(g > 0 for g in qrels.get(q[0], {}).values()))

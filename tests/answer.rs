@@ -145,14 +145,18 @@ fn search_features_the_fix_above_the_hits() {
 
 #[test]
 fn judged_answer_accuracy_holds() {
-    // The baseline is recorded in tests/eval/baseline.json and the README.
+    // The gate is the held-out part, on which nothing is fitted; its
+    // baseline is recorded in tests/eval/baseline.json and the README.
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
-    let cases = posfaq::eval::load_answers(&path.join("answers.tsv")).unwrap();
-    assert!(cases.len() >= 120);
+    let mut cases = posfaq::eval::load_answers(&path.join("answers.tsv")).unwrap();
+    cases.retain(|c| c.part == "held-out");
+    assert!(cases.len() >= 60, "{} held-out answer queries", cases.len());
     let baseline: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path.join("baseline.json")).unwrap())
             .unwrap();
-    let floor = baseline["answers"]["accuracy"].as_f64().unwrap()
+    let floor = baseline["answers"]["held_out"]["accuracy"]
+        .as_f64()
+        .unwrap()
         - baseline["answers"]["tolerance"].as_f64().unwrap();
     let report = posfaq::eval::eval_answers(engine(), &cases).unwrap();
     assert!(

@@ -31,6 +31,10 @@ pub struct Args {
     /// A judged answer set: `query<TAB>expected card id or -<TAB>group`.
     #[arg(long)]
     pub answers: Option<PathBuf>,
+    /// Only the queries of this part of the sets: `tuning` (weights may be
+    /// fitted on it) or `held-out` (nothing is).
+    #[arg(long, value_parser = ["tuning", "held-out"])]
+    pub part: Option<String>,
     /// How many of the worst queries to list.
     #[arg(long, default_value_t = 10)]
     pub worst: usize,
@@ -44,16 +48,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bail!("give --queries and --qrels, or --answers");
     }
     let engine = Engine::open(&args.index)?;
+    let in_part = |part: &String| args.part.as_ref().is_none_or(|p| p == part);
     let search = match (&args.queries, &args.qrels) {
-        (Some(queries), Some(qrels)) => Some(eval::eval_search(
-            &engine,
-            &eval::load_search_cases(queries, qrels)?,
-            args.worst,
-        )?),
+        (Some(queries), Some(qrels)) => {
+            let mut cases = eval::load_search_cases(queries, qrels)?;
+            cases.retain(|c| in_part(&c.part));
+            Some(eval::eval_search(&engine, &cases, args.worst)?)
+        }
         _ => None,
     };
     let answers = match &args.answers {
-        Some(path) => Some(eval::eval_answers(&engine, &eval::load_answers(path)?)?),
+        Some(path) => {
+            let mut cases = eval::load_answers(path)?;
+            cases.retain(|c| in_part(&c.part));
+            Some(eval::eval_answers(&engine, &cases)?)
+        }
         None => None,
     };
     let mut out = std::io::stdout().lock();
@@ -92,10 +101,14 @@ fn print_search(out: &mut impl Write, report: &SearchReport) -> std::io::Result<
         print_scores(out, name, scores)?;
     }
     print_scores(out, "overall", &report.overall)?;
+    for (name, scores) in &report.parts {
+        print_scores(out, &format!("part {name}"), scores)?;
+    }
     writeln!(
         out,
-        "\nqueries with no answer: {}, given a confident fix anyway: {}",
-        report.no_answer_queries, report.no_answer_confident
+        "\nqueries with no answer: {}, given a confident fix anyway: {}, \
+         listed hits not flagged weak: {}",
+        report.no_answer_queries, report.no_answer_confident, report.no_answer_listed
     )?;
     if !report.worst.is_empty() {
         writeln!(out, "\nworst queries:")?;
@@ -119,6 +132,15 @@ fn print_answers(out: &mut impl Write, report: &AnswerReport) -> std::io::Result
         "top-1 accuracy {:.3} ({}/{})",
         report.accuracy, report.correct, report.queries
     )?;
+    for (name, g) in &report.parts {
+        writeln!(
+            out,
+            "part {name}: {:.3} ({}/{})",
+            g.correct as f64 / g.queries as f64,
+            g.correct,
+            g.queries
+        )?;
+    }
     writeln!(
         out,
         "answered although none expected: {}",

@@ -1,135 +1,14 @@
-//! Quality measured on judged sets: fix-card accuracy on `answers.tsv`
-//! (query, expected card id or `-` for no answer, group). The same engine
-//! as the server answers every query.
+//! Ranking quality on a judged search set (`queries.tsv`: qid, query,
+//! group, part; `qrels.tsv`: qid, article id, grade).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
 
+use super::{Part, part_of, read_rows};
 use crate::search::Engine;
 use crate::{Error, Result};
-
-/// One judged answer query.
-#[derive(Debug, Clone)]
-pub struct AnswerCase {
-    pub query: String,
-    /// The card that should answer, or `None` when nothing should.
-    pub expected: Option<String>,
-    pub group: String,
-}
-
-/// Reads a judged answer set (TSV with a header line).
-pub fn load_answers(path: &Path) -> Result<Vec<AnswerCase>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let mut cases = Vec::new();
-    for (n, line) in text.lines().enumerate().skip(1) {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let cols: Vec<&str> = line.split('\t').collect();
-        if cols.len() < 2 || cols[0].trim().is_empty() {
-            return Err(Error::corpus(
-                path,
-                n + 1,
-                "expected `query<TAB>expected[<TAB>group]`",
-            ));
-        }
-        cases.push(AnswerCase {
-            query: cols[0].trim().to_string(),
-            expected: Some(cols[1].trim()).filter(|e| *e != "-").map(String::from),
-            group: cols.get(2).map_or("all", |g| g.trim()).to_string(),
-        });
-    }
-    Ok(cases)
-}
-
-/// How an answer set came out.
-#[derive(Debug, Clone, Serialize)]
-pub struct AnswerReport {
-    pub queries: usize,
-    pub correct: usize,
-    pub accuracy: f64,
-    /// Queries judged to have no answer that got one anyway.
-    pub answered_when_none_expected: usize,
-    pub groups: BTreeMap<String, GroupScore>,
-    /// Accuracy of the answers given, by confidence band (`0.5-0.6`, ...).
-    pub calibration: BTreeMap<String, GroupScore>,
-    pub misses: Vec<Miss>,
-}
-
-/// Correct answers in a group.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct GroupScore {
-    pub queries: usize,
-    pub correct: usize,
-}
-
-/// A query answered wrongly.
-#[derive(Debug, Clone, Serialize)]
-pub struct Miss {
-    pub query: String,
-    pub expected: String,
-    pub got: String,
-    pub confidence: f64,
-}
-
-/// Answers every case with `engine` and scores the top answer.
-pub fn eval_answers(engine: &Engine, cases: &[AnswerCase]) -> Result<AnswerReport> {
-    let mut report = AnswerReport {
-        queries: cases.len(),
-        correct: 0,
-        accuracy: 0.0,
-        answered_when_none_expected: 0,
-        groups: BTreeMap::new(),
-        calibration: BTreeMap::new(),
-        misses: Vec::new(),
-    };
-    for case in cases {
-        let response = engine.answer(&case.query)?;
-        let got = response
-            .answer
-            .as_ref()
-            .map(|a| format!("{}:{}", a.kind, a.id));
-        let confidence = response.answer.as_ref().map_or(0.0, |a| a.confidence);
-        let correct = match (&case.expected, &response.answer) {
-            (Some(expected), Some(answer)) => answer.kind == "fix" && &answer.id == expected,
-            (None, None) => true,
-            _ => false,
-        };
-        if case.expected.is_none() && response.answer.is_some() {
-            report.answered_when_none_expected += 1;
-        }
-        let group = report.groups.entry(case.group.clone()).or_default();
-        group.queries += 1;
-        group.correct += usize::from(correct);
-        if response.answer.is_some() {
-            let band = ((confidence * 10.0).floor() / 10.0).min(0.9);
-            let band = report
-                .calibration
-                .entry(format!("{band:.1}-{:.1}", band + 0.1))
-                .or_default();
-            band.queries += 1;
-            band.correct += usize::from(correct);
-        }
-        if correct {
-            report.correct += 1;
-        } else {
-            report.misses.push(Miss {
-                query: case.query.clone(),
-                expected: case.expected.clone().unwrap_or_else(|| "-".into()),
-                got: got.unwrap_or_else(|| "-".into()),
-                confidence,
-            });
-        }
-    }
-    report.accuracy = if cases.is_empty() {
-        0.0
-    } else {
-        report.correct as f64 / cases.len() as f64
-    };
-    Ok(report)
-}
 
 /// One judged search query.
 #[derive(Debug, Clone)]
@@ -137,23 +16,18 @@ pub struct SearchCase {
     pub id: String,
     pub query: String,
     pub group: String,
+    pub part: Part,
     /// Article id to grade: 2 answers the query, 1 is related.
     pub judgments: BTreeMap<String, u8>,
 }
 
-/// Reads `queries.tsv` (`qid<TAB>query<TAB>group`) and `qrels.tsv`
-/// (`qid<TAB>article id<TAB>grade`), both with a header line. A query
-/// without judgments is one with no answer in the knowledge base.
+/// Reads `queries.tsv` (`qid<TAB>query<TAB>group<TAB>part`, group and
+/// part optional) and `qrels.tsv` (`qid<TAB>article id<TAB>grade`), both
+/// with a header line. A query without judgments is one with no answer in
+/// the knowledge base.
 pub fn load_search_cases(queries: &Path, qrels: &Path) -> Result<Vec<SearchCase>> {
     let mut judgments: BTreeMap<String, BTreeMap<String, u8>> = BTreeMap::new();
-    let text = std::fs::read_to_string(qrels).map_err(|e| Error::io(qrels, e))?;
-    for (n, line) in text
-        .lines()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
-    {
-        let cols: Vec<&str> = line.split('\t').map(str::trim).collect();
+    for (line, cols) in read_rows(qrels)? {
         let grade = cols
             .get(2)
             .and_then(|g| g.parse::<u8>().ok())
@@ -161,36 +35,30 @@ pub fn load_search_cases(queries: &Path, qrels: &Path) -> Result<Vec<SearchCase>
         let (Some(qid), Some(doc), Some(grade)) = (cols.first(), cols.get(1), grade) else {
             return Err(Error::corpus(
                 qrels,
-                n + 1,
+                line,
                 "expected `qid<TAB>article id<TAB>grade (0, 1 or 2)`",
             ));
         };
         judgments
-            .entry(qid.to_string())
+            .entry(qid.clone())
             .or_default()
-            .insert(doc.to_string(), grade);
+            .insert(doc.clone(), grade);
     }
-    let text = std::fs::read_to_string(queries).map_err(|e| Error::io(queries, e))?;
     let mut cases = Vec::new();
-    for (n, line) in text
-        .lines()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
-    {
-        let cols: Vec<&str> = line.split('\t').map(str::trim).collect();
+    for (line, cols) in read_rows(queries)? {
         let (Some(qid), Some(query)) = (cols.first(), cols.get(1).filter(|q| !q.is_empty())) else {
             return Err(Error::corpus(
                 queries,
-                n + 1,
-                "expected `qid<TAB>query<TAB>group`",
+                line,
+                "expected `qid<TAB>query<TAB>group[<TAB>part]`",
             ));
         };
         cases.push(SearchCase {
-            id: qid.to_string(),
-            query: query.to_string(),
+            id: qid.clone(),
+            query: query.clone(),
             group: cols.get(2).map_or("all", |g| g).to_string(),
-            judgments: judgments.remove(*qid).unwrap_or_default(),
+            part: part_of(queries, line, &cols, 3)?,
+            judgments: judgments.remove(qid).unwrap_or_default(),
         });
     }
     if let Some(qid) = judgments.keys().next() {
@@ -219,10 +87,14 @@ pub struct RankScores {
 pub struct SearchReport {
     pub overall: RankScores,
     pub groups: BTreeMap<String, RankScores>,
-    /// Queries without an answer in the knowledge base, and how many of
-    /// them got a confident answer (a featured fix) anyway.
+    /// Each part (`tuning`, `held-out`) on its own.
+    pub parts: BTreeMap<String, RankScores>,
+    /// Queries without an answer in the knowledge base; how many of them
+    /// got a confident answer (a featured fix) anyway, and how many were
+    /// listed hits not flagged weak.
     pub no_answer_queries: usize,
     pub no_answer_confident: usize,
+    pub no_answer_listed: usize,
     /// The lowest-scoring queries with what came back.
     pub worst: Vec<WorstQuery>,
 }
@@ -298,27 +170,32 @@ impl RankScores {
 pub fn eval_search(engine: &Engine, cases: &[SearchCase], worst: usize) -> Result<SearchReport> {
     let mut overall = RankScores::default();
     let mut groups: BTreeMap<String, RankScores> = BTreeMap::new();
+    let mut parts: BTreeMap<String, RankScores> = BTreeMap::new();
     let mut scored = Vec::new();
-    let (mut no_answer_queries, mut no_answer_confident) = (0, 0);
+    let (mut no_answer_queries, mut no_answer_confident, mut no_answer_listed) = (0, 0, 0);
     for case in cases {
         let response = engine.search(&crate::search::SearchRequest::new(case.query.clone(), 10))?;
         let ranked: Vec<String> = response.hits.iter().map(|h| h.id.clone()).collect();
         if case.judgments.values().all(|&g| g == 0) {
             no_answer_queries += 1;
             no_answer_confident += usize::from(response.fix.is_some());
+            no_answer_listed += usize::from(!response.hits.is_empty() && !response.weak);
             continue;
         }
         let scores = score_ranking(&ranked, &case.judgments);
         overall.add(&scores);
         groups.entry(case.group.clone()).or_default().add(&scores);
+        parts.entry(case.part.clone()).or_default().add(&scores);
         scored.push((scores.ndcg_at_10, case, ranked));
     }
     scored.sort_by(|a, b| a.0.total_cmp(&b.0));
     Ok(SearchReport {
         overall: overall.averaged(),
         groups: groups.into_iter().map(|(g, s)| (g, s.averaged())).collect(),
+        parts: parts.into_iter().map(|(p, s)| (p, s.averaged())).collect(),
         no_answer_queries,
         no_answer_confident,
+        no_answer_listed,
         worst: scored
             .into_iter()
             .take(worst)
