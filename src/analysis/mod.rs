@@ -30,6 +30,7 @@
 //! low-weight corrections a query adds to itself.
 
 mod normalize;
+mod script;
 mod tokenizer;
 pub mod units;
 pub mod words;

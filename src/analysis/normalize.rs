@@ -1,9 +1,12 @@
 //! Normalization: full-width to half-width, lowercase, traditional to
-//! simplified Chinese, and the obfuscation repairs of `repairs.tsv`.
+//! simplified Chinese by phrase (`script`), and the obfuscation repairs of
+//! `repairs.tsv`.
 //!
 //! Every normalized character remembers the byte range of the original text
 //! it came from, so tokens found in the normalized text map back to exact,
 //! char-aligned offsets in the original (what highlighting needs).
+
+use super::script::Script;
 
 /// Normalized text plus, for each of its characters, where it came from.
 #[derive(Debug, Clone, Default)]
@@ -113,22 +116,15 @@ pub fn parse_repairs(data: &str) -> Vec<Repair> {
 
 /// Folding, traditional-to-simplified conversion and the analyzer's
 /// repairs, prepared once.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Normalizer {
     /// The analyzer's rules, longest first, with what they replace as
     /// characters.
     rules: Vec<(Repair, Vec<char>)>,
     /// The characters some rule starts with.
     firsts: Vec<char>,
-    /// One bit per Basic Multilingual Plane character: whether the
-    /// traditional-to-simplified conversion may change it; the others are
-    /// copied as they are.
-    traditional: Vec<u64>,
+    script: Script,
 }
-
-/// Characters that `fast2s` converts only next to certain others (`看著` to
-/// `看着`), so that converting them alone leaves them as they are.
-const CONVERTED_IN_CONTEXT: [char; 3] = ['藉', '著', '苧'];
 
 impl Normalizer {
     pub fn new(repairs: &[Repair]) -> Normalizer {
@@ -140,70 +136,22 @@ impl Normalizer {
         let mut firsts: Vec<char> = rules.iter().map(|(_, from)| from[0]).collect();
         firsts.sort_unstable();
         firsts.dedup();
-        // fast2s converts three-byte characters only, each alone or, for
-        // a few, by their neighbours. All of them converted at once, each
-        // between newlines so that none is another's context: a character
-        // that comes out different may convert.
-        let all: String = ('\u{800}'..='\u{FFFF}').flat_map(|c| [c, '\n']).collect();
-        let mut traditional = vec![0u64; 0x10000 / 64];
-        let converted = fast2s::convert(&all);
-        for c in all
-            .chars()
-            .zip(converted.chars())
-            .filter(|(c, s)| c != s)
-            .map(|(c, _)| c)
-            .chain(CONVERTED_IN_CONTEXT)
-        {
-            traditional[c as usize / 64] |= 1 << (c as usize % 64);
-        }
         Normalizer {
             rules,
             firsts,
-            traditional,
+            script: Script::new(),
         }
     }
 
-    fn may_convert(&self, c: char) -> bool {
-        let c = c as usize;
-        c < 0x10000 && self.traditional[c / 64] & (1 << (c % 64)) != 0
-    }
-
-    /// Normalizes `text`: folding, then traditional to simplified, then the
-    /// repairs.
+    /// Normalizes `text`: folding, then traditional to simplified by phrase
+    /// (`script`), then the repairs.
     pub fn normalize(&self, text: &str) -> Normalized {
         // Each character folded, with the original bytes it came from.
-        let mut chars: Vec<(char, usize, usize)> = Vec::with_capacity(text.len() / 2);
-        let mut converts = false;
-        for (i, c) in text.char_indices() {
-            let folded = fold_char(c);
-            converts |= self.may_convert(folded);
-            chars.push((folded, i, i + c.len_utf8()));
-        }
-        // Traditional to simplified, one character at a time, each seen
-        // between its folded neighbours as `fast2s` sees it in a whole
-        // text: most characters cannot change, and those are left alone.
-        if converts {
-            let mut window = String::with_capacity(12);
-            let converted: Vec<(usize, char)> = (0..chars.len())
-                .filter(|&i| self.may_convert(chars[i].0))
-                .map(|i| {
-                    window.clear();
-                    window.extend(
-                        chars[i.saturating_sub(1)..(i + 2).min(chars.len())]
-                            .iter()
-                            .map(|c| c.0),
-                    );
-                    let c = fast2s::convert(&window)
-                        .chars()
-                        .nth(usize::from(i > 0))
-                        .unwrap_or(chars[i].0);
-                    (i, c)
-                })
-                .collect();
-            for (i, c) in converted {
-                chars[i].0 = c;
-            }
-        }
+        let mut chars: Vec<(char, usize, usize)> = text
+            .char_indices()
+            .map(|(i, c)| (fold_char(c), i, i + c.len_utf8()))
+            .collect();
+        self.script.convert(&mut chars);
         let mut out = Normalized {
             text: String::with_capacity(text.len()),
             chars: Vec::with_capacity(chars.len()),
@@ -304,7 +252,7 @@ mod tests {
     fn traditional_characters_convert_alone_and_in_context() {
         assert_eq!(normalize("機器").as_str(), "机器");
         assert_eq!(normalize("看著").as_str(), "看着");
-        assert_eq!(normalize("企畫").as_str(), "企划");
+        assert_eq!(normalize("網路列印").as_str(), "网络打印");
         assert_eq!(normalize("简体不变").as_str(), "简体不变");
     }
 
