@@ -47,7 +47,7 @@ pub use units::Unit;
 pub const TOKENIZER_NAME: &str = "posfaq";
 
 /// Bumped whenever the analyzer's output changes for the same dictionary.
-const ANALYZER_VERSION: u32 = 2;
+const ANALYZER_VERSION: u32 = 3;
 
 const USER_DICT: &str = include_str!("user_dict.txt");
 const REPAIRS: &str = include_str!("repairs.tsv");
