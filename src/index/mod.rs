@@ -16,6 +16,7 @@
 
 pub mod schema;
 pub mod suggestions;
+mod vocabulary;
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};

@@ -86,7 +86,8 @@ impl Engine {
         let index = SearchIndex::open(dir, Analyzer::shared())?;
         let synonyms = Synonyms::new(&index.meta.synonyms, &index.analyzer);
         let vocabulary = crate::index::suggestions::read(&index.generation);
-        let corrector = Corrector::new(&vocabulary, &index.analyzer);
+        let words = index.words(&index.reader.searcher())?;
+        let corrector = Corrector::new(&vocabulary, &words, &index.analyzer);
         let suggester = Suggester::new(vocabulary, &index.analyzer);
         let mut engine = Engine {
             index,
@@ -172,7 +173,7 @@ impl Engine {
             took_ms: 0.0,
             hits: Vec::new(),
             fix: None,
-            corrected: None,
+            corrected: plan.corrected.clone(),
             weak: false,
         };
         if let Some(ranking) = self.ranking(&searcher, request, &plan, &cited)? {
@@ -248,7 +249,10 @@ impl Engine {
             parsed.parts.push(canonical);
         }
         let corrections = self.corrector.corrections(typed.as_str(), analyzer);
-        QueryPlan::new(&parsed, analyzer).with_fallback(&corrections, analyzer)
+        let terms: Vec<String> = corrections.iter().map(|c| c.term.clone()).collect();
+        let mut plan = QueryPlan::new(&parsed, analyzer).with_fallback(&terms, analyzer);
+        plan.corrected = suggest::correct::corrected(typed.as_str(), &corrections);
+        plan
     }
 
     /// The page's hits: each article with its best section and a snippet.

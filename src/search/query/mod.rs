@@ -29,6 +29,9 @@ pub struct QueryPlan {
     /// Words the query likely means but did not write (pinyin aliases,
     /// typo corrections), scored at [`super::rank::Weights::fallback`].
     pub fallback: Vec<Token>,
+    /// The query as searched, when corrections stood in for some of what
+    /// was typed (`suggest::correct::corrected`).
+    pub corrected: Option<String>,
 }
 
 impl QueryPlan {

@@ -1,22 +1,28 @@
 //! Low-weight fallbacks for what a query means but does not say: pinyin
-//! typed for a term (`qiandao shibai` for 签到失败, `lkl` for 拉卡拉) and
-//! Chinese typos that sound or look like a term (`拉卡啦`, `手续废`,
-//! `终端末登记`).
+//! typed for a word (`qiandao shibai` for 签到失败, `shua ka` for 刷卡,
+//! `lkl` for 拉卡拉) and Chinese typos that sound or look like a word
+//! (`拉卡啦`, `手续废`, `终端末登记`).
 //!
-//! The knowledge base's own vocabulary (domain words, brands, tags,
-//! symptoms) is the only source of corrections, a correction is added as an
-//! extra word with a low weight next to what was typed, and a run of
-//! characters that is itself a dictionary word is never corrected: `景点`
-//! does not become `经典`, so homophones stay apart.
+//! Corrections draw on the knowledge base's own vocabulary: its domain
+//! words, brands, tags and symptoms first, then every word its articles
+//! hold (`SearchIndex::words`), the most common first. A correction is
+//! added as an extra word with a low weight next to what was typed, and it
+//! says what it replaced, so the response can show the query as searched.
+//! A run of characters that is itself a dictionary word is never
+//! corrected: `景点` does not become `经典`, so homophones stay apart.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use super::Kind;
 use super::sound::{pinyin_keys, sound_key};
 use crate::analysis::{Analyzer, is_han};
 
-/// The longest run of characters (or letters) looked up.
+/// The longest run of characters looked up.
 const MAX_CHARS: usize = 6;
+
+/// The most typed words (pinyin syllables or words) read as one term.
+const MAX_PINYIN_WORDS: usize = 8;
 
 /// Vocabulary keyed by pinyin, initials and sound.
 #[derive(Debug, Default)]
@@ -27,18 +33,35 @@ pub struct Corrector {
     by_sound: HashMap<String, String>,
 }
 
+/// A term the query likely means, and the bytes of the normalized query
+/// it stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    pub span: Range<usize>,
+    pub term: String,
+}
+
 impl Corrector {
-    /// Builds the vocabulary from the suggestion table's terms and symptoms.
-    pub fn new(items: &[(String, Kind, Option<String>)], analyzer: &Analyzer) -> Corrector {
+    /// Builds the vocabulary from the suggestion table's terms and symptoms,
+    /// then the index's words (most common first); the first term to claim
+    /// a key keeps it.
+    pub fn new(
+        items: &[(String, Kind, Option<String>)],
+        words: &[(String, u32)],
+        analyzer: &Analyzer,
+    ) -> Corrector {
         let mut corrector = Corrector::default();
         let mut seen = HashSet::new();
-        for (text, kind, _) in items {
-            if !matches!(kind, Kind::Term | Kind::Symptom) || !seen.insert(text.as_str()) {
-                continue;
-            }
-            let term = analyzer.normalize(text).as_str().to_string();
+        let curated = items
+            .iter()
+            .filter(|(_, kind, _)| matches!(kind, Kind::Term | Kind::Symptom))
+            .map(|(text, ..)| analyzer.normalize(text).as_str().to_string());
+        for term in curated.chain(words.iter().map(|(w, _)| w.clone())) {
             let n = term.chars().count();
-            if !(2..=MAX_CHARS).contains(&n) || !term.chars().all(is_han) {
+            if !(2..=MAX_CHARS).contains(&n)
+                || !term.chars().all(is_han)
+                || !seen.insert(term.clone())
+            {
                 continue;
             }
             let (full, initials) = pinyin_keys(&term);
@@ -61,47 +84,104 @@ impl Corrector {
     }
 
     /// Terms the normalized query likely means but did not write.
-    pub fn corrections(&self, normalized: &str, analyzer: &Analyzer) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        let mut add = |term: &String| {
-            if !normalized.contains(term.as_str()) && !out.contains(term) {
-                out.push(term.clone());
+    pub fn corrections(&self, normalized: &str, analyzer: &Analyzer) -> Vec<Correction> {
+        let mut out: Vec<Correction> = Vec::new();
+        let mut add = |span: Range<usize>, term: &String| {
+            if !normalized.contains(term.as_str()) && !out.iter().any(|c| &c.term == term) {
+                out.push(Correction {
+                    span,
+                    term: term.clone(),
+                });
             }
         };
-        // Pinyin: ASCII words, alone or joined with their neighbours.
-        let words: Vec<&str> = normalized
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .filter(|w| w.len() >= 3)
-            .collect();
+        // Pinyin: ASCII words, alone or joined with the words after them
+        // (syllables typed apart, `shua ka`), at least three letters.
+        let words: Vec<(usize, &str)> = ascii_words(normalized);
         for start in 0..words.len() {
-            for end in start + 1..=words.len().min(start + 4) {
-                if let Some(term) = self.by_pinyin.get(&words[start..end].concat()) {
-                    add(term);
+            let mut joined = String::new();
+            for end in start..words.len().min(start + MAX_PINYIN_WORDS) {
+                joined.push_str(words[end].1);
+                if joined.len() < 3 {
+                    continue;
+                }
+                if let Some(term) = self.by_pinyin.get(&joined) {
+                    add(words[start].0..words[end].0 + words[end].1.len(), term);
                 }
             }
         }
         // Sound and shape: runs of Chinese characters that are not words.
-        let chars: Vec<char> = normalized.chars().collect();
+        let chars: Vec<(usize, char)> = normalized.char_indices().collect();
         let sounds: Vec<String> = chars
             .iter()
-            .map(|c| sound_key(&c.to_string()).join(" "))
+            .map(|(_, c)| sound_key(&c.to_string()).join(" "))
             .collect();
         for start in 0..chars.len() {
             for end in start + 2..=chars.len().min(start + MAX_CHARS) {
-                if !chars[start..end].iter().all(|&c| is_han(c)) {
+                if !chars[start..end].iter().all(|&(_, c)| is_han(c)) {
                     break;
                 }
-                let run: String = chars[start..end].iter().collect();
+                let run: String = chars[start..end].iter().map(|(_, c)| c).collect();
                 if analyzer.is_word(&run) {
                     continue;
                 }
                 if let Some(term) = self.by_sound.get(&sounds[start..end].join(" ")) {
-                    add(term);
+                    let (last_at, last) = chars[end - 1];
+                    add(chars[start].0..last_at + last.len_utf8(), term);
                 }
             }
         }
         out
     }
+}
+
+/// The runs of ASCII letters in `text`, with their byte offsets.
+fn ascii_words(text: &str) -> Vec<(usize, &str)> {
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (c.is_ascii_alphabetic(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                words.push((s, &text[s..i]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    words
+}
+
+/// The query as searched: `normalized` with the longest corrections put in
+/// place of what they stand for (none overlapping), or `None` without any.
+pub fn corrected(normalized: &str, corrections: &[Correction]) -> Option<String> {
+    let mut chosen: Vec<&Correction> = Vec::new();
+    let mut by_length: Vec<&Correction> = corrections.iter().collect();
+    by_length.sort_by_key(|c| (std::cmp::Reverse(c.span.len()), c.span.start));
+    for c in by_length {
+        if chosen
+            .iter()
+            .all(|o| c.span.end <= o.span.start || o.span.end <= c.span.start)
+        {
+            chosen.push(c);
+        }
+    }
+    if chosen.is_empty() {
+        return None;
+    }
+    chosen.sort_by_key(|c| c.span.start);
+    let mut out = String::with_capacity(normalized.len());
+    let mut at = 0;
+    for c in chosen {
+        out.push_str(&normalized[at..c.span.start]);
+        // Pinyin typed between other words keeps its spaces around it.
+        out.push_str(&c.term);
+        at = c.span.end;
+    }
+    out.push_str(&normalized[at..]);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -119,12 +199,48 @@ mod tests {
             "经典",
         ]
         .map(|t| (t.to_string(), Kind::Term, None));
-        Corrector::new(&items, &Analyzer::shared())
+        let words = [
+            ("刷卡", 5),
+            ("提示", 4),
+            ("密码", 3),
+            ("错误", 3),
+            ("终端", 3),
+        ]
+        .map(|(w, n)| (w.to_string(), n));
+        Corrector::new(&items, &words, &Analyzer::shared())
     }
 
     fn fix(query: &str) -> Vec<String> {
         let analyzer = Analyzer::shared();
-        corrector().corrections(analyzer.normalize(query).as_str(), &analyzer)
+        corrector()
+            .corrections(analyzer.normalize(query).as_str(), &analyzer)
+            .into_iter()
+            .map(|c| c.term)
+            .collect()
+    }
+
+    fn searched(query: &str) -> Option<String> {
+        let analyzer = Analyzer::shared();
+        let normalized = analyzer.normalize(query);
+        let found = corrector().corrections(normalized.as_str(), &analyzer);
+        corrected(normalized.as_str(), &found)
+    }
+
+    #[test]
+    fn the_index_words_are_corrected_to_too() {
+        assert_eq!(fix("zhongduan"), ["终端"]);
+        assert_eq!(
+            fix("shua ka ti shi mi ma cuo wu"),
+            ["刷卡", "提示", "密码", "错误"]
+        );
+    }
+
+    #[test]
+    fn the_query_as_searched_has_the_corrections_in_place() {
+        assert_eq!(searched("拉卡啦显示83").as_deref(), Some("拉卡拉显示83"));
+        assert_eq!(searched("qiandao shibai").as_deref(), Some("签到失败"));
+        assert_eq!(searched("shua ka ti shi").as_deref(), Some("刷卡 提示"));
+        assert_eq!(searched("签到失败"), None);
     }
 
     #[test]
