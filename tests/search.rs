@@ -284,3 +284,41 @@ fn totals_stop_at_the_cap_and_rare_phrases_are_still_found() {
         .unwrap();
     assert!(excluded.hits.is_empty() && excluded.total == 0);
 }
+
+#[test]
+fn off_topic_queries_are_flagged_weak_and_real_ones_are_not() {
+    let (_dir, engine) = common::index_of(&common::real_corpus());
+    let run = |q: &str| engine.search(&SearchRequest::new(q, 10)).unwrap();
+    for off_topic in ["今天天气怎么样", "红烧肉怎么做", "苹果手机怎么截图"] {
+        let response = run(off_topic);
+        assert!(
+            response.hits.is_empty() || response.weak,
+            "{off_topic}: {} hits, not flagged weak",
+            response.hits.len()
+        );
+    }
+    for real in ["押金能退吗", "83", "签到失败怎么办", "终端未登记", "網路"] {
+        let response = run(real);
+        assert!(
+            !response.hits.is_empty() && !response.weak,
+            "{real} flagged weak"
+        );
+    }
+}
+
+#[test]
+fn traditional_words_are_converted_by_phrase_and_typos_say_what_was_searched() {
+    let (_dir, engine) = common::index_of(&common::real_corpus());
+    let run = |q: &str| engine.search(&SearchRequest::new(q, 10)).unwrap();
+    assert_eq!(
+        run("列印").hits.first().map(|h| h.id.as_str()),
+        Some("receipt-printing")
+    );
+    assert_eq!(
+        run("網路").hits.first().map(|h| h.id.as_str()),
+        Some("sim-network")
+    );
+    assert_eq!(run("拉卡啦").corrected.as_deref(), Some("拉卡拉"));
+    assert_eq!(run("zhongduan").corrected.as_deref(), Some("终端"));
+    assert_eq!(run("拉卡拉").corrected, None);
+}

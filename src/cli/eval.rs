@@ -107,8 +107,17 @@ fn print_search(out: &mut impl Write, report: &SearchReport) -> std::io::Result<
     writeln!(
         out,
         "\nqueries with no answer: {}, given a confident fix anyway: {}, \
-         listed hits not flagged weak: {}",
-        report.no_answer_queries, report.no_answer_confident, report.no_answer_listed
+         listed hits not flagged weak: {} {:?}",
+        report.no_answer_queries,
+        report.no_answer_confident,
+        report.no_answer_listed.len(),
+        report.no_answer_listed
+    )?;
+    writeln!(
+        out,
+        "queries with an answer flagged weak: {} {:?}",
+        report.answered_weak.len(),
+        report.answered_weak
     )?;
     if !report.worst.is_empty() {
         writeln!(out, "\nworst queries:")?;

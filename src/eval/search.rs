@@ -94,7 +94,9 @@ pub struct SearchReport {
     /// listed hits not flagged weak.
     pub no_answer_queries: usize,
     pub no_answer_confident: usize,
-    pub no_answer_listed: usize,
+    pub no_answer_listed: Vec<String>,
+    /// Queries with an answer whose results were flagged weak anyway.
+    pub answered_weak: Vec<String>,
     /// The lowest-scoring queries with what came back.
     pub worst: Vec<WorstQuery>,
 }
@@ -172,15 +174,22 @@ pub fn eval_search(engine: &Engine, cases: &[SearchCase], worst: usize) -> Resul
     let mut groups: BTreeMap<String, RankScores> = BTreeMap::new();
     let mut parts: BTreeMap<String, RankScores> = BTreeMap::new();
     let mut scored = Vec::new();
-    let (mut no_answer_queries, mut no_answer_confident, mut no_answer_listed) = (0, 0, 0);
+    let (mut no_answer_queries, mut no_answer_confident) = (0, 0);
+    let mut no_answer_listed = Vec::new();
+    let mut answered_weak = Vec::new();
     for case in cases {
         let response = engine.search(&crate::search::SearchRequest::new(case.query.clone(), 10))?;
         let ranked: Vec<String> = response.hits.iter().map(|h| h.id.clone()).collect();
         if case.judgments.values().all(|&g| g == 0) {
             no_answer_queries += 1;
             no_answer_confident += usize::from(response.fix.is_some());
-            no_answer_listed += usize::from(!response.hits.is_empty() && !response.weak);
+            if !response.hits.is_empty() && !response.weak {
+                no_answer_listed.push(case.query.clone());
+            }
             continue;
+        }
+        if response.weak {
+            answered_weak.push(case.query.clone());
         }
         let scores = score_ranking(&ranked, &case.judgments);
         overall.add(&scores);
@@ -196,6 +205,7 @@ pub fn eval_search(engine: &Engine, cases: &[SearchCase], worst: usize) -> Resul
         no_answer_queries,
         no_answer_confident,
         no_answer_listed,
+        answered_weak,
         worst: scored
             .into_iter()
             .take(worst)

@@ -12,6 +12,7 @@
 //! [`Engine`] ties them together and reads stored documents.
 
 pub mod answer;
+mod floor;
 pub mod query;
 pub mod rank;
 pub mod request;
@@ -185,6 +186,12 @@ impl Engine {
             time(&mut stages.rank);
             (response.total, response.total_exact) = ranking.count(&searcher, TOTAL_CAP)?;
             time(&mut stages.count);
+            response.weak = match (&fix, ranked.first()) {
+                (None, Some(best)) => {
+                    floor::is_weak(&searcher, self.index.fields, &plan, best.address)?
+                }
+                _ => false,
+            };
             let page: Vec<Ranked> = ranked.into_iter().skip(request.offset).collect();
             response.hits = self.hits(&searcher, &plan, &page)?;
             time(&mut stages.hits);

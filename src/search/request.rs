@@ -93,8 +93,8 @@ pub struct SearchResponse {
     /// The fix card that answers the query, when one clearly does: a
     /// featured answer above the results.
     pub fix: Option<Answer>,
-    /// The query as searched when it was corrected (a typo, pinyin,
-    /// traditional characters): what the results are for.
+    /// The query as searched when it was corrected (a typo, pinyin): what
+    /// the results are for.
     pub corrected: Option<String>,
     /// No hit is a reliable match: the query is likely off topic, and a
     /// client should say so rather than list the hits as answers.

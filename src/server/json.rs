@@ -32,9 +32,9 @@ pub struct SearchResponse {
     /// The fix card that answers the query, when one clearly does: a
     /// featured answer above the results.
     pub fix: Option<Answer>,
-    /// The query as searched, when posfaq corrected what was typed (a
-    /// typo, pinyin, traditional characters); `null` when it searched the
-    /// query as typed. A client shows "显示‘…’的结果".
+    /// The query as searched, when posfaq corrected what was typed (a typo,
+    /// pinyin); `null` when it searched the query as typed. A client shows
+    /// "显示‘…’的结果".
     #[serde(default)]
     pub corrected: Option<String>,
     /// True when no hit is a reliable match (an off-topic query): a client

@@ -26,7 +26,7 @@
 //! tests check that both agree.
 
 pub mod anchors;
-mod collect;
+pub(crate) mod collect;
 mod weights;
 
 use std::collections::HashSet;

@@ -1,0 +1,78 @@
+//! The relevance floor: whether the best hit of a search is a reliable
+//! match, or only shares a character or a common word with the query (an
+//! off-topic `今天天气怎么样` meets `今天` in some article and `天` in
+//! many). A search whose best hit is not reliable is flagged `weak`, and
+//! clients say that nothing reliable was found instead of listing it.
+//!
+//! The query's distinctive words are its words of two or more characters
+//! (or a code, `83`, `a0`) that are neither question words nor words for
+//! the device itself. The best hit is reliable when it holds one of them
+//! that some article's title holds too (a word the knowledge base is
+//! about) or a code, or half or more of them and at least two (or the one
+//! there is); a correction found in
+//! it counts as the word it stands for. A query with
+//! no distinctive word (a character typed so far) is never weak: there is
+//! nothing to judge it by.
+
+use tantivy::query::{Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Searcher, Term};
+
+use super::query::QueryPlan;
+use super::rank::collect::score_docs;
+use crate::Result;
+use crate::analysis::words::{is_stop_word, is_weak_word};
+use crate::index::schema::Fields;
+
+/// Whether `word` can tell one article from another.
+fn is_distinctive(word: &str) -> bool {
+    let long_enough = word.chars().count() >= 2 || word.chars().any(|c| c.is_ascii_digit());
+    long_enough && !is_stop_word(word) && !is_weak_word(word)
+}
+
+/// Whether the document at `best` is not a reliable match for `plan`.
+pub fn is_weak(searcher: &Searcher, f: Fields, plan: &QueryPlan, best: DocAddress) -> Result<bool> {
+    let typed: Vec<&str> = plan
+        .words
+        .iter()
+        .map(|w| w.text.as_str())
+        .filter(|w| is_distinctive(w))
+        .collect();
+    if typed.is_empty() {
+        return Ok(false);
+    }
+    let holds = |word: &str| -> Result<bool> {
+        let term: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_text(f.body, word),
+            IndexRecordOption::Basic,
+        ));
+        Ok(score_docs(searcher, &[term], &[best])?[0].is_some())
+    };
+    let in_a_title = |word: &str| -> Result<bool> {
+        Ok(searcher.doc_freq(&Term::from_field_text(f.title, word))? > 0)
+    };
+    let corrections = plan.fallback.iter().map(|w| w.text.as_str());
+    let mut found = 0;
+    for word in typed.iter().copied().chain(corrections) {
+        if holds(word)? {
+            let code = word.chars().any(|c| c.is_ascii_digit());
+            if code || in_a_title(word)? {
+                return Ok(false);
+            }
+            found += 1;
+        }
+    }
+    let enough = found >= 2 || typed.len() == 1;
+    Ok(!(enough && 2 * found >= typed.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_distinctive;
+
+    #[test]
+    fn single_characters_and_question_words_tell_nothing() {
+        assert!(is_distinctive("天气") && is_distinctive("83") && is_distinctive("a0"));
+        assert!(!is_distinctive("天") && !is_distinctive("怎么样") && !is_distinctive("机器"));
+    }
+}
