@@ -4,7 +4,9 @@
 //! `code_markers.txt` (words that name a number as a code on the screen),
 //! `filler_words.txt` (words for where a problem showed, not what it is) and
 //! `counters.txt` (characters that make a number a quantity). Lines are
-//! normalized words; `#` starts a comment.
+//! normalized words; `#` starts a comment. And `lexicon.txt`, the POS
+//! domain's colloquial, regional and formal forms of one thing, a group a
+//! line, which every corpus's synonyms extend.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -14,6 +16,7 @@ const WEAK_WORDS: &str = include_str!("weak_words.txt");
 const CODE_MARKERS: &str = include_str!("code_markers.txt");
 const FILLER_WORDS: &str = include_str!("filler_words.txt");
 const COUNTERS: &str = include_str!("counters.txt");
+const LEXICON: &str = include_str!("lexicon.txt");
 
 /// The entries of a list, in file order.
 fn entries(text: &'static str) -> impl Iterator<Item = &'static str> {
@@ -24,6 +27,18 @@ fn entries(text: &'static str) -> impl Iterator<Item = &'static str> {
 
 fn list(text: &'static str) -> HashSet<&'static str> {
     entries(text).collect()
+}
+
+/// The lexicon's groups of equivalent forms, the canonical form first.
+pub fn lexicon() -> Vec<Vec<String>> {
+    entries(LEXICON)
+        .map(|line| {
+            line.split_whitespace()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .filter(|forms| forms.len() >= 2)
+        .collect()
 }
 
 /// Whether `word` only carries the question (`怎么办`, `吗`).

@@ -85,7 +85,9 @@ impl Engine {
     /// Opens the index in `dir` with the shared analyzer.
     pub fn open(dir: &Path) -> Result<Engine> {
         let index = SearchIndex::open(dir, Analyzer::shared())?;
-        let synonyms = Synonyms::new(&index.meta.synonyms, &index.analyzer);
+        let mut groups = crate::analysis::words::lexicon();
+        groups.extend(index.meta.synonyms.iter().cloned());
+        let synonyms = Synonyms::new(&groups, &index.analyzer);
         let vocabulary = crate::index::suggestions::read(&index.generation);
         let words = index.words(&index.reader.searcher())?;
         let corrector = Corrector::new(&vocabulary, &words, &index.analyzer);
