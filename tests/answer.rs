@@ -171,3 +171,17 @@ fn judged_answer_accuracy_holds() {
         report.misses
     );
 }
+
+#[test]
+fn a_long_customer_message_is_answered_up_to_a_thousand_characters() {
+    let padding = "我在店里用了好几年了，一直都挺正常的，".repeat(30);
+    let message = format!("{padding}今天刷卡突然提示无效终端83，怎么办");
+    assert!(message.chars().count() > 500 && message.chars().count() <= 1000);
+    let response = engine().answer(&message).unwrap();
+    assert_eq!(
+        response.answer.map(|a| a.id).as_deref(),
+        Some("invalid-terminal")
+    );
+    let too_long = "刷".repeat(1001);
+    assert!(engine().answer(&too_long).is_err());
+}

@@ -247,6 +247,7 @@ async fn browse_fixes_articles_and_facets() {
 async fn bad_parameters_are_json_400s() {
     let f = fixture(None);
     let long = "a".repeat(201);
+    let longer_than_a_message = "a".repeat(1001);
     for uri in [
         "/api/search".to_string(),
         "/api/search?q=".to_string(),
@@ -269,7 +270,7 @@ async fn bad_parameters_are_json_400s() {
         "/api/search?q=%ED%A0%80".to_string(),
         "/api/search?q=a%00b".to_string(),
         "/api/answer?q=".to_string(),
-        format!("/api/answer?q={long}"),
+        format!("/api/answer?q={longer_than_a_message}"),
         "/api/suggest?q=".to_string(),
         "/api/suggest?q=a&limit=9".to_string(),
     ] {

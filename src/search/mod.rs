@@ -42,8 +42,8 @@ use query::synonyms::Synonyms;
 use rank::anchors::Anchors;
 use rank::{Ranked, Ranking, Tier, WEIGHTS};
 pub use request::{
-    Facet, Hit, MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, SearchRequest, SearchResponse, TOTAL_CAP,
-    validate_query,
+    Facet, Hit, MAX_LIMIT, MAX_MESSAGE_CHARS, MAX_OFFSET, MAX_QUERY_CHARS, SearchRequest,
+    SearchResponse, TOTAL_CAP, validate_message, validate_query,
 };
 use suggest::correct::Corrector;
 use suggest::{Suggester, Suggestion};

@@ -13,6 +13,10 @@ use crate::{Error, Result};
 
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
+
+/// The longest customer message an answer accepts, in characters: a
+/// message pasted from a chat is longer than what a search box takes.
+pub const MAX_MESSAGE_CHARS: usize = 1000;
 /// The most hits one request may ask for.
 pub const MAX_LIMIT: usize = 50;
 /// The deepest page one request may ask for.
@@ -62,13 +66,23 @@ impl SearchRequest {
 
 /// Checks a query: not empty, not over [`MAX_QUERY_CHARS`] characters.
 pub fn validate_query(query: &str) -> Result<()> {
+    validate_text(query, MAX_QUERY_CHARS)
+}
+
+/// Checks a customer message for an answer: not empty, not over
+/// [`MAX_MESSAGE_CHARS`] characters.
+pub fn validate_message(message: &str) -> Result<()> {
+    validate_text(message, MAX_MESSAGE_CHARS)
+}
+
+fn validate_text(query: &str, max_chars: usize) -> Result<()> {
     if query.trim().is_empty() {
         return Err(Error::InvalidRequest("query is empty".into()));
     }
     let chars = query.chars().count();
-    if chars > MAX_QUERY_CHARS {
+    if chars > max_chars {
         return Err(Error::InvalidRequest(format!(
-            "query is {chars} characters long; the limit is {MAX_QUERY_CHARS}"
+            "query is {chars} characters long; the limit is {max_chars}"
         )));
     }
     if query.chars().any(|c| c.is_control() && !c.is_whitespace()) {

@@ -100,7 +100,7 @@ fn json_body(body: impl IntoResponse) -> Response {
 
 /// The one best answer, with a confidence, or `"answer": null`.
 #[utoipa::path(get, path = "/api/answer", tag = "search",
-    params(("q" = String, Query, description = "A symptom, a terminal code or a customer's question (1 to 200 characters, not blank, no control characters)", min_length = 1, max_length = 200, pattern = r"^(?=[\s\S]*\S)[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*$")),
+    params(("q" = String, Query, description = "A symptom, a terminal code or a customer's message (1 to 1,000 characters, not blank, no control characters)", min_length = 1, max_length = 1000, pattern = r"^(?=[\s\S]*\S)[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*$")),
     responses(
         (status = 200, description = "The answer, or null", body = AnswerResponse),
         (status = 400, description = "Bad parameters", body = ErrorBody),
@@ -112,7 +112,7 @@ pub async fn answer(
 ) -> Result<Json<AnswerResponse>, ApiError> {
     let params = Params::parse(uri.query(), &["q"])?;
     let query = params.query()?;
-    crate::search::validate_query(&query)?;
+    crate::search::validate_message(&query)?;
     Ok(Json(
         with_engine(&state, move |engine| Ok(engine.answer(&query)?)).await?,
     ))

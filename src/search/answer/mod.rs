@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 
 use super::query::QueryPlan;
 use super::synonyms::Synonyms;
-use super::{Engine, SearchRequest, validate_query};
+use super::{Engine, MAX_QUERY_CHARS, SearchRequest, validate_message};
 use crate::Result;
 use crate::analysis::Analyzer;
 use crate::corpus::FixCard;
@@ -162,7 +162,7 @@ impl Engine {
     /// The answer to `query`: the best fix card, else the best FAQ section
     /// for a how-to question, else none.
     pub fn answer(&self, query: &str) -> Result<AnswerResponse> {
-        validate_query(query)?;
+        validate_message(query)?;
         let q = self.understand(query, self.plan(query));
         let ranked = self.rank_cards(&q)?;
         let mut response = AnswerResponse {
@@ -252,14 +252,9 @@ impl Engine {
             .map(|w| w.text.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        let request = SearchRequest::new(
-            if text.is_empty() {
-                query.to_string()
-            } else {
-                text
-            },
-            1,
-        );
+        // The words of a long message, as many as a search takes.
+        let text = if text.is_empty() { query } else { &text };
+        let request = SearchRequest::new(text.chars().take(MAX_QUERY_CHARS).collect::<String>(), 1);
         let Ok(response) = self.search_articles(&request) else {
             return Ok(None);
         };
