@@ -16,7 +16,7 @@ mod clean;
 mod front_matter;
 mod structure;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use regex::{Regex, RegexBuilder};
 use serde::Serialize;
@@ -173,7 +173,9 @@ pub fn import_text(
         }
     }
 
-    let mut seen: HashSet<String> = HashSet::from([fingerprint(&title)]);
+    // Each line's fingerprint, and where in `kept` it is (`None`: the
+    // title, or a heading kept over its table-of-contents entry).
+    let mut seen: HashMap<String, Option<usize>> = HashMap::from([(fingerprint(&title), None)]);
     let mut kept: Vec<String> = Vec::new();
     for line in lines {
         let line = repair(&line, rules, &mut report);
@@ -219,16 +221,37 @@ pub fn import_text(
             continue;
         }
         let key = fingerprint(&line);
-        if line.chars().count() >= 6 && !seen.insert(key) {
-            report
-                .removed
-                .entry("duplicate".into())
-                .or_default()
-                .add(&line);
-            continue;
+        if line.chars().count() >= 6 {
+            match seen.get(&key) {
+                // A heading met again after a table of contents that listed
+                // it as written: the entry goes, the heading stays.
+                Some(&Some(at)) if structure::patterns().numbered.is_match(&kept[at]) => {
+                    let entry = std::mem::take(&mut kept[at]);
+                    report
+                        .removed
+                        .entry("table of contents".into())
+                        .or_default()
+                        .add(&entry);
+                    // Met a third time, it is a duplicate.
+                    seen.insert(key, None);
+                    kept.push(line);
+                    continue;
+                }
+                Some(_) => {
+                    report
+                        .removed
+                        .entry("duplicate".into())
+                        .or_default()
+                        .add(&line);
+                    continue;
+                }
+                None => {}
+            }
+            seen.insert(key, Some(kept.len()));
         }
         kept.push(line);
     }
+    kept.retain(|line| !line.is_empty());
     drop_table_of_contents(&mut kept, &mut report);
 
     let pieces: Vec<Piece> = kept
@@ -284,5 +307,17 @@ mod tests {
             run("标题很长的文章\n\n这是一段重复的话。\n这是一段重复的话。\n标题很长的文章\n");
         assert_eq!(md.matches("这是一段重复的话").count(), 1);
         assert_eq!(report.removed["duplicate"].count, 2);
+    }
+
+    #[test]
+    fn a_table_of_contents_gives_way_to_the_headings_it_lists() {
+        let raw = "标题\n\n本文目录:\n1、为什么提示请插卡\n2、读卡失败怎么办\n\n开头一段话。\n1、为什么提示请插卡\n芯片卡要插卡。\n2、读卡失败怎么办\n擦一擦芯片。\n2、读卡失败怎么办\n";
+        let (md, report) = run(raw);
+        let body = &md[md.find("# 标题").unwrap()..];
+        let first = body.find("为什么提示请插卡").unwrap();
+        assert!(first > body.find("开头一段话").unwrap(), "{md}");
+        assert!(body.find("芯片卡要插卡").unwrap() > first, "{md}");
+        assert_eq!(body.matches("读卡失败怎么办").count(), 1, "{md}");
+        assert_eq!(report.removed["table of contents"].count, 2);
     }
 }
