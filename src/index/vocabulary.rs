@@ -19,10 +19,20 @@ impl SearchIndex {
     /// articles, each with the number of documents that hold it, most
     /// common first (ties in term order). Two-character terms are kept only
     /// when they are dictionary words: the index also holds every bigram
-    /// of adjacent ideographs, which are not words.
+    /// of adjacent ideographs, which are not words, unless an article's
+    /// title holds them too (a title's words are what an article is about,
+    /// and jieba's dictionary lacks many of the domain's: `闪付`).
     pub fn words(&self, searcher: &Searcher) -> Result<Vec<(String, u32)>> {
         let mut counts: HashMap<String, u32> = HashMap::new();
         for segment in searcher.segment_readers() {
+            let titles = segment.inverted_index(self.fields.title)?;
+            let in_a_title = |term: &str| -> Result<bool> {
+                Ok(titles
+                    .terms()
+                    .get(term.as_bytes())
+                    .map_err(tantivy::TantivyError::from)?
+                    .is_some())
+            };
             let inverted = segment.inverted_index(self.fields.body)?;
             let mut stream = inverted
                 .terms()
@@ -36,7 +46,7 @@ impl SearchIndex {
                 if !(2..=MAX_CHARS).contains(&n) || !term.chars().all(is_han) {
                     continue;
                 }
-                if n == 2 && !self.analyzer.is_word(term) {
+                if n == 2 && !self.analyzer.is_word(term) && !in_a_title(term)? {
                     continue;
                 }
                 *counts.entry(term.to_string()).or_default() += stream.value().doc_freq;

@@ -258,9 +258,15 @@ impl Engine {
             parsed.parts.push(canonical);
         }
         let corrections = self.corrector.corrections(typed.as_str(), analyzer);
-        let terms: Vec<String> = corrections.iter().map(|c| c.term.clone()).collect();
+        let mut terms: Vec<String> = corrections.iter().map(|c| c.term.clone()).collect();
+        let corrected = suggest::correct::corrected(typed.as_str(), &corrections);
+        // What the corrected query means in the knowledge base's words
+        // (`kaibuliaoji`, read as 开不了机, is 无法启动) is a guess too.
+        if let Some(meant) = corrected.as_deref().map(|c| self.synonyms.canonicalize(c)) {
+            terms.push(meant);
+        }
         let mut plan = QueryPlan::new(&parsed, analyzer).with_fallback(&terms, analyzer);
-        plan.corrected = suggest::correct::corrected(typed.as_str(), &corrections);
+        plan.corrected = corrected;
         plan
     }
 

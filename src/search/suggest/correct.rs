@@ -24,11 +24,16 @@ const MAX_CHARS: usize = 6;
 /// The most typed words (pinyin syllables or words) read as one term.
 const MAX_PINYIN_WORDS: usize = 8;
 
+/// The most terms one pinyin spelling stands for (`jifen`: 积分, 几分):
+/// each is looked for, the ranking tells them apart.
+const MAX_HOMOPHONES: usize = 3;
+
 /// Vocabulary keyed by pinyin, initials and sound.
 #[derive(Debug, Default)]
 pub struct Corrector {
-    /// Full toneless pinyin (`qiandao`) and initials (`lkl`) to a term.
-    by_pinyin: HashMap<String, String>,
+    /// Full toneless pinyin (`qiandao`) and initials (`lkl`) to the terms
+    /// spelled so, the first to claim it first.
+    by_pinyin: HashMap<String, Vec<String>>,
     /// Sound key (look-alikes folded, syllables joined by spaces) to a term.
     by_sound: HashMap<String, String>,
 }
@@ -43,8 +48,8 @@ pub struct Correction {
 
 impl Corrector {
     /// Builds the vocabulary from the suggestion table's terms and symptoms,
-    /// then the index's words (most common first); the first term to claim
-    /// a key keeps it.
+    /// the lexicon's forms, then the index's words (most common first); the
+    /// first term to claim a sound keeps it.
     pub fn new(
         items: &[(String, Kind, Option<String>)],
         words: &[(String, u32)],
@@ -55,8 +60,12 @@ impl Corrector {
         let curated = items
             .iter()
             .filter(|(_, kind, _)| matches!(kind, Kind::Term | Kind::Symptom))
-            .map(|(text, ..)| analyzer.normalize(text).as_str().to_string());
-        for term in curated.chain(words.iter().map(|(w, _)| w.clone())) {
+            .map(|(text, ..)| text.clone())
+            .chain(crate::analysis::words::lexicon().into_iter().flatten())
+            .map(|text| analyzer.normalize(&text).as_str().to_string());
+        let curated: Vec<String> = curated.collect();
+        let from_index = words.iter().map(|(w, _)| w.clone());
+        for (k, term) in curated.iter().cloned().chain(from_index).enumerate() {
             let n = term.chars().count();
             if !(2..=MAX_CHARS).contains(&n)
                 || !term.chars().all(is_han)
@@ -65,20 +74,24 @@ impl Corrector {
                 continue;
             }
             let (full, initials) = pinyin_keys(&term);
-            corrector
-                .by_pinyin
-                .entry(full)
-                .or_insert_with(|| term.clone());
+            let mut spell = |key: String| {
+                let terms = corrector.by_pinyin.entry(key).or_default();
+                if terms.len() < MAX_HOMOPHONES {
+                    terms.push(term.clone());
+                }
+            };
+            spell(full);
             if n >= 3 {
-                corrector
-                    .by_pinyin
-                    .entry(initials)
-                    .or_insert_with(|| term.clone());
+                spell(initials);
             }
-            corrector
-                .by_sound
-                .entry(sound_key(&term).join(" "))
-                .or_insert(term);
+            // A typo is corrected only to a word: a title's two-character
+            // term of the index may be a bigram across words.
+            if k < curated.len() || n > 2 || analyzer.is_word(&term) {
+                corrector
+                    .by_sound
+                    .entry(sound_key(&term).join(" "))
+                    .or_insert(term);
+            }
         }
         corrector
     }
@@ -104,12 +117,19 @@ impl Corrector {
                 if joined.len() < 3 {
                     continue;
                 }
-                if let Some(term) = self.by_pinyin.get(&joined) {
+                for term in self.by_pinyin.get(&joined).into_iter().flatten() {
                     add(words[start].0..words[end].0 + words[end].1.len(), term);
                 }
             }
         }
-        // Sound and shape: runs of Chinese characters that are not words.
+        // Sound and shape: runs of Chinese characters that are not words;
+        // a run of two only when the query's segmentation left it whole
+        // (`写一` in 帮我写一首诗 straddles two words and stays as it is).
+        let tokens: HashSet<(usize, usize)> = analyzer
+            .words(normalized)
+            .iter()
+            .map(|t| (t.offset_from, t.offset_to))
+            .collect();
         let chars: Vec<(usize, char)> = normalized.char_indices().collect();
         let sounds: Vec<String> = chars
             .iter()
@@ -124,9 +144,13 @@ impl Corrector {
                 if analyzer.is_word(&run) {
                     continue;
                 }
+                let (last_at, last) = chars[end - 1];
+                let span = chars[start].0..last_at + last.len_utf8();
+                if end - start == 2 && !tokens.contains(&(span.start, span.end)) {
+                    continue;
+                }
                 if let Some(term) = self.by_sound.get(&sounds[start..end].join(" ")) {
-                    let (last_at, last) = chars[end - 1];
-                    add(chars[start].0..last_at + last.len_utf8(), term);
+                    add(span, term);
                 }
             }
         }
@@ -229,9 +253,10 @@ mod tests {
     #[test]
     fn the_index_words_are_corrected_to_too() {
         assert_eq!(fix("zhongduan"), ["终端"]);
+        // 密码错误 is a form of the lexicon's.
         assert_eq!(
             fix("shua ka ti shi mi ma cuo wu"),
-            ["刷卡", "提示", "密码", "错误"]
+            ["刷卡", "提示", "密码", "密码错误", "错误"]
         );
     }
 
@@ -254,7 +279,12 @@ mod tests {
     fn sound_and_shape_typos_find_terms() {
         assert_eq!(fix("拉卡啦显示83"), ["拉卡拉"]);
         assert_eq!(fix("手续废"), ["手续费"]);
-        assert_eq!(fix("终端末登记"), ["终端未登记"]);
+        assert_eq!(fix("终端末登记"), ["终端未登记", "未登记"]);
+    }
+
+    #[test]
+    fn two_characters_across_words_are_not_a_typo() {
+        assert!(fix("帮我写一首诗").is_empty());
     }
 
     #[test]
