@@ -58,6 +58,13 @@ impl Weighted {
 #[derive(Debug, Clone, Default)]
 pub struct Terms(BTreeMap<(Field, String), f32>);
 
+/// Whether `word` is shaped like a response code a terminal shows: two
+/// letters or digits, the second a digit (`54`, `a0`).
+pub fn is_code_shaped(word: &str) -> bool {
+    let chars: Vec<char> = word.chars().collect();
+    chars.len() == 2 && chars[0].is_ascii_alphanumeric() && chars[1].is_ascii_digit()
+}
+
 impl Terms {
     /// The plan's terms on `fields`: its words and their parts, the bigrams
     /// joining words written side by side, the words of its phrases.
@@ -66,6 +73,8 @@ impl Terms {
         let word_weight = |word: &Token| {
             if is_weak_word(&word.text) {
                 w.weak_word
+            } else if is_code_shaped(&word.text) {
+                w.code
             } else {
                 1.0
             }
