@@ -185,3 +185,19 @@ fn a_long_customer_message_is_answered_up_to_a_thousand_characters() {
     let too_long = "刷".repeat(1001);
     assert!(engine().answer(&too_long).is_err());
 }
+
+#[test]
+fn cards_at_one_confidence_go_by_how_exactly_the_query_has_their_words() {
+    // 38's 密码错误次数超限 is all there; 55's 提示密码错 is shorter.
+    let response = engine().answer("刷卡提示密码错误次数超限").unwrap();
+    assert_eq!(response.answer.map(|a| a.id).as_deref(), Some("rc-38"));
+}
+
+#[test]
+fn a_question_typed_in_pinyin_with_spaces_is_answered() {
+    let response = engine().answer("zhong duan wei deng ji").unwrap();
+    assert_eq!(
+        response.answer.map(|a| a.id).as_deref(),
+        Some("terminal-unregistered")
+    );
+}

@@ -44,6 +44,11 @@ pub(super) struct Evidence {
     /// The card is for a code or codes: it names one exact condition, and
     /// on equal evidence beats a general triage card.
     pub(super) specific: bool,
+    /// The longest run of the query, in characters, that is one of the
+    /// card's phrases or in one: how exactly the card's own words are
+    /// there. Not evidence of its own: it breaks ties between cards of
+    /// equal confidence.
+    pub(super) exactness: usize,
 }
 
 /// The runs of [`MIN_RUN`] characters in a text.
@@ -189,6 +194,7 @@ fn card_evidence(
         coverage,
         rank,
         specific: !p.codes.is_empty(),
+        exactness: exact.max(partial),
     }
 }
 

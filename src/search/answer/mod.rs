@@ -163,8 +163,17 @@ impl Engine {
     /// for a how-to question, else none.
     pub fn answer(&self, query: &str) -> Result<AnswerResponse> {
         validate_message(query)?;
-        let q = self.understand(query, self.plan(query));
-        let ranked = self.rank_cards(&q)?;
+        let plan = self.plan(query);
+        let corrected = plan.corrected.clone();
+        let mut q = self.understand(query, plan);
+        let mut ranked = self.rank_cards(&q)?;
+        // A query typed in pinyin or with a typo that no card fits as typed
+        // (`shua ka ti shi mi ma cuo wu`) is tried in the words it was
+        // corrected to (`刷卡 提示密码错 wu`).
+        if let Some(corrected) = corrected.filter(|_| !confident(&ranked)) {
+            q = self.understand(&corrected, self.plan(&corrected));
+            ranked = self.rank_cards(&q)?;
+        }
         let mut response = AnswerResponse {
             query: query.to_string(),
             answer: None,
@@ -300,6 +309,11 @@ impl Engine {
             }],
         }))
     }
+}
+
+/// Whether the best of `ranked` is confident enough to answer.
+fn confident(ranked: &[(f64, &CardProfile)]) -> bool {
+    ranked.first().is_some_and(|(c, _)| *c >= MIN_CONFIDENCE)
 }
 
 /// A confidence as it is shown: to two decimals.

@@ -6,6 +6,8 @@
 //! from. The weights were fitted on the judged set `tests/eval/answers.tsv`,
 //! so its figures are an upper bound for unseen queries.
 
+use std::collections::HashMap;
+
 use super::CardProfile;
 use super::evidence::Evidence;
 use super::understand::Understood;
@@ -149,10 +151,28 @@ impl Engine {
             _ => f64::INFINITY,
         };
         let doubt = MODEL.doubt(gap);
-        Ok(scored
+        let exactness: HashMap<&str, usize> = self
+            .cards
+            .profiles
+            .iter()
+            .zip(&evidence)
+            .map(|(p, e)| (p.card.id.as_str(), e.exactness))
+            .collect();
+        let mut ranked: Vec<(f64, &CardProfile)> = scored
             .iter()
             .map(|&(z, p)| (logistic(z) * doubt, p))
-            .collect())
+            .collect();
+        // Cards shown at the same confidence go by how exactly the query
+        // has their words (刷卡提示密码错误次数超限: 38's 密码错误次数超限 over
+        // 55's 提示密码错), then as they were: by evidence, then by id (the
+        // sort is stable).
+        let shown = |c: f64| (c * 100.0).round() as i64;
+        ranked.sort_by(|a, b| {
+            shown(b.0)
+                .cmp(&shown(a.0))
+                .then_with(|| exactness[b.1.card.id.as_str()].cmp(&exactness[a.1.card.id.as_str()]))
+        });
+        Ok(ranked)
     }
 }
 
