@@ -201,3 +201,16 @@ fn a_question_typed_in_pinyin_with_spaces_is_answered() {
         Some("terminal-unregistered")
     );
 }
+
+#[test]
+fn a_faq_answer_is_the_section_with_the_steps() {
+    let answer = engine().answer("怎么更换结算卡").unwrap().answer.unwrap();
+    assert_eq!(
+        (answer.kind.as_str(), answer.id.as_str()),
+        ("faq", "change-settlement-card")
+    );
+    assert_eq!(answer.title, "更换步骤");
+    assert_eq!(answer.steps.len(), 6, "{:?}", answer.steps);
+    assert!(answer.steps[0].starts_with("登录服务商的商户APP"));
+    assert!(!answer.summary.contains("登录服务商的商户APP"));
+}

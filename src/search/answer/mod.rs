@@ -8,6 +8,7 @@
 //! above the threshold, the next ones as alternatives.
 
 mod evidence;
+mod faq;
 mod model;
 mod understand;
 
@@ -18,7 +19,7 @@ use utoipa::ToSchema;
 
 use super::query::QueryPlan;
 use super::synonyms::Synonyms;
-use super::{Engine, MAX_QUERY_CHARS, SearchRequest, validate_message};
+use super::{Engine, validate_message};
 use crate::Result;
 use crate::analysis::Analyzer;
 use crate::corpus::FixCard;
@@ -242,72 +243,6 @@ impl Engine {
             codes: card.codes.clone(),
             sources,
         })
-    }
-
-    /// The best FAQ section when the query's words are (nearly) all in it.
-    fn faq_answer(&self, query: &str, q: &Understood) -> Result<Option<Answer>> {
-        // No word, or none long enough to look up.
-        if q.words
-            .iter()
-            .all(|w| w.chars().count() < MODEL.faq_min_word)
-        {
-            return Ok(None);
-        }
-        let text: String = q
-            .plan
-            .runs
-            .iter()
-            .flatten()
-            .map(|w| w.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        // The words of a long message, as many as a search takes.
-        let text = if text.is_empty() { query } else { &text };
-        let request = SearchRequest::new(text.chars().take(MAX_QUERY_CHARS).collect::<String>(), 1);
-        let Ok(response) = self.search_articles(&request) else {
-            return Ok(None);
-        };
-        let Some(hit) = response.hits.first() else {
-            return Ok(None);
-        };
-        let Some(article) = self.article(&hit.id)? else {
-            return Ok(None);
-        };
-        let Some(section) = article.sections.iter().find(|s| s.anchor == hit.anchor) else {
-            return Ok(None);
-        };
-        let haystack = canonical(
-            &format!("{} {} {}", article.title, section.title, section.text),
-            self.analyzer(),
-            &self.synonyms,
-        );
-        let covered = q
-            .words
-            .iter()
-            .filter(|w| haystack.contains(w.as_str()))
-            .count();
-        let coverage = covered as f64 / q.words.len() as f64;
-        let confidence = MODEL.faq_confidence(coverage);
-        if confidence < MIN_CONFIDENCE {
-            return Ok(None);
-        }
-        Ok(Some(Answer {
-            kind: "faq".into(),
-            id: article.id.clone(),
-            title: section.title.clone(),
-            confidence: round2(confidence),
-            summary: section.text.clone(),
-            causes: Vec::new(),
-            steps: Vec::new(),
-            escalation: String::new(),
-            codes: Vec::new(),
-            sources: vec![Source {
-                id: article.id,
-                title: article.title,
-                section: section.title.clone(),
-                anchor: section.anchor.clone(),
-            }],
-        }))
     }
 }
 
