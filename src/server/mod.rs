@@ -5,9 +5,13 @@
 //! engine sits behind a lock that is held only to clone an `Arc`: a reload
 //! (`POST /api/admin/reload` or SIGHUP) opens the new index off to the side
 //! and swaps it in at once, while requests in flight finish on the old one.
+//! A replica started with `--follow` swaps in the releases of a store the
+//! same way ([`follow`]). Every response an engine made names its
+//! generation in an `X-Posfaq-Generation` header.
 
 mod cache;
 pub mod error;
+pub mod follow;
 mod handlers;
 pub mod json;
 mod metrics;
@@ -55,6 +59,8 @@ pub struct Config {
     /// Searches whose results are kept for when they are asked again (0:
     /// none). The cache belongs to the live index and goes with it.
     pub cache_entries: usize,
+    /// Serve the releases of a store instead of what `index` holds.
+    pub follow: Option<follow::Follow>,
 }
 
 impl Config {
@@ -68,6 +74,7 @@ impl Config {
             request_timeout: Duration::from_secs(10),
             max_concurrency: 256,
             cache_entries: 4096,
+            follow: None,
         }
     }
 }
@@ -153,6 +160,22 @@ impl AppState {
         state
     }
 
+    /// Says why no engine is loaded yet, for `/readyz`.
+    fn set_not_ready(&self, why: String) {
+        *self
+            .inner
+            .load_error
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(why);
+    }
+
+    /// Makes an opened engine the live one and counts the reload.
+    fn swap_in(&self, engine: Arc<Engine>) {
+        self.install(engine.clone());
+        self.inner.metrics.reloaded(true);
+        tracing::info!(generation = %engine.index().generation.display(), "index reloaded");
+    }
+
     fn install(&self, engine: Arc<Engine>) {
         self.inner.metrics.set_engine(&engine);
         let searches = (self.inner.cache_entries > 0)
@@ -222,9 +245,7 @@ impl AppState {
         match opened {
             Ok(engine) => {
                 let engine = Arc::new(engine);
-                self.install(engine.clone());
-                self.inner.metrics.reloaded(true);
-                tracing::info!(generation = %engine.index().generation.display(), "index reloaded");
+                self.swap_in(engine.clone());
                 Ok(engine)
             }
             Err(e) => {
@@ -324,6 +345,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!("serving http://{}", listener.local_addr()?);
     println!("listening on http://{}", listener.local_addr()?);
+    if let Some(follow) = &config.follow {
+        tokio::spawn(follow::follow(
+            state.clone(),
+            follow.store.clone(),
+            follow.poll,
+        ));
+    }
     #[cfg(unix)]
     tokio::spawn(reload_on_sighup(state));
     axum::serve(listener, app)
