@@ -148,7 +148,7 @@ impl Store {
             .objects
             .put_multipart(path)
             .await
-            .map_err(|e| self.error(e))?;
+            .map_err(|e| self.error_at(path, e))?;
         let mut writer = WriteMultipart::new(upload);
         let mut buffer = vec![0; 1 << 20];
         loop {
@@ -161,17 +161,25 @@ impl Store {
                 }
             };
             if let Err(e) = writer.wait_for_capacity(UPLOAD_CONCURRENCY).await {
-                return Err(self.error(e));
+                return Err(self.error_at(path, e));
             }
             writer.write(&buffer[..read]);
         }
-        writer.finish().await.map(drop).map_err(|e| self.error(e))
+        writer
+            .finish()
+            .await
+            .map(drop)
+            .map_err(|e| self.error_at(path, e))
     }
 
     /// An object's bytes as they arrive.
     pub async fn stream(&self, path: &Path) -> Result<BoxStream<'static, Result<bytes::Bytes>>> {
         use futures_util::StreamExt;
-        let found = self.objects.get(path).await.map_err(|e| self.error(e))?;
+        let found = self
+            .objects
+            .get(path)
+            .await
+            .map_err(|e| self.error_at(path, e))?;
         let store = self.clone();
         Ok(found
             .into_stream()
@@ -183,6 +191,14 @@ impl Store {
         Error::Store {
             url: self.url.clone(),
             message: e.to_string(),
+        }
+    }
+
+    /// An error on the object at `path`, which it names.
+    fn error_at(&self, path: &Path, e: object_store::Error) -> Error {
+        Error::Store {
+            url: self.url.clone(),
+            message: format!("{path}: {e}"),
         }
     }
 }
