@@ -4,8 +4,8 @@
 //! --follow s3://...` replica follows it, configured only by the standard
 //! AWS_* variables, through two releases and a rollback.
 //!
-//! Without `moto_server` on the PATH the test prints `SKIPPED: ...` and
-//! passes; with `POSFAQ_REQUIRE_S3=1` (which `.ci/run` sets, after
+//! Without moto (`python3 -m moto.server`) the test prints `SKIPPED: ...`
+//! and passes; with `POSFAQ_REQUIRE_S3=1` (which `.ci/run` sets, after
 //! installing moto) its absence fails the test.
 
 mod common;
@@ -23,21 +23,21 @@ const BUCKET: &str = "posfaq-releases";
 
 /// Starts moto's S3 server on a free port of loopback, or says why not.
 fn moto() -> Option<(KillOnDrop, SocketAddr)> {
-    let installed = Command::new("moto_server")
-        .arg("--help")
+    let installed = Command::new("python3")
+        .args(["-c", "import moto.server"])
         .output()
         .is_ok_and(|o| o.status.success());
     if !installed {
         assert!(
             std::env::var("POSFAQ_REQUIRE_S3").as_deref() != Ok("1"),
-            "POSFAQ_REQUIRE_S3=1 and moto_server is not installed \
+            "POSFAQ_REQUIRE_S3=1 and moto's server is not installed \
              (`pip install 'moto[server]'`; .ci/run installs it)"
         );
         // Straight to the process's stderr: the harness shows what a
         // passing test `eprintln!`s only with --nocapture.
         let _ = writeln!(
             std::io::stderr(),
-            "SKIPPED: release_s3: moto_server not found; .ci/run installs it \
+            "SKIPPED: release_s3: moto's server not found (python3 -m moto.server); .ci/run installs it \
              (set POSFAQ_REQUIRE_S3=1 to fail instead)"
         );
         return None;
@@ -45,7 +45,7 @@ fn moto() -> Option<(KillOnDrop, SocketAddr)> {
     // Port 0: the server takes a free port and prints ` * Running on
     // http://127.0.0.1:PORT` (on stderr, hence the 2>&1).
     let (child, addr) = spawn_announced(
-        Command::new("sh").args(["-c", "exec moto_server -H 127.0.0.1 -p 0 2>&1"]),
+        Command::new("sh").args(["-c", "exec python3 -m moto.server -H 127.0.0.1 -p 0 2>&1"]),
         WITHIN,
         None,
         |line| line.split_once("Running on http://")?.1.trim().parse().ok(),
