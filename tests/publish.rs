@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::releases::{build, marker_corpus, path, posfaq, publish, stderr};
+use common::releases::{build, folder_store, marker_corpus, path, posfaq, publish, stderr};
 
 /// Credentials, so that no S3 client looks for others (an instance
 /// metadata service) when a test points it at a store on loopback.
@@ -83,22 +83,48 @@ fn targets_it_cannot_use_or_reach_are_clear_errors() {
 #[test]
 fn an_index_that_is_not_there_is_not_published() {
     let dir = tempfile::tempdir().unwrap();
-    let to = format!("file://{}", dir.path().join("store").display());
+    let (_, to) = folder_store(dir.path(), "store");
     let missing = dir.path().join("nothing");
     let out = posfaq(&["publish", "--index", path(&missing), "--to", &to], &[]);
     assert_clear_failure(&out, "no index at");
     assert!(!dir.path().join("store").exists());
 }
 
+/// A temporary folder holding an index and a store folder, to which the
+/// index's first release was published.
+struct PublishedOnce {
+    dir: tempfile::TempDir,
+    store: std::path::PathBuf,
+    to: String,
+    index: std::path::PathBuf,
+    generation: String,
+}
+
+fn published_once() -> PublishedOnce {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, to) = folder_store(dir.path(), "store");
+    let index = dir.path().join("index");
+    let generation = build(&marker_corpus(dir.path(), 1), &index);
+    publish(&index, &to, &[]);
+    assert_eq!(latest(&store), generation);
+    PublishedOnce {
+        dir,
+        store,
+        to,
+        index,
+        generation,
+    }
+}
+
 #[test]
 fn a_publish_that_fails_halfway_leaves_latest_on_the_previous_release() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let to = format!("file://{}", store.display());
-    let index = dir.path().join("index");
-    let first = build(&marker_corpus(dir.path(), 1), &index);
-    publish(&index, &to, &[]);
-    assert_eq!(latest(&store), first);
+    let PublishedOnce {
+        dir,
+        store,
+        to,
+        index,
+        generation: first,
+    } = published_once();
 
     // A folder where one of the second release's files must go: the files
     // before it are uploaded, that one fails.
@@ -142,12 +168,13 @@ fn a_publish_that_fails_halfway_leaves_latest_on_the_previous_release() {
 
 #[test]
 fn a_release_is_never_changed() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let to = format!("file://{}", store.display());
-    let index = dir.path().join("index");
-    let generation = build(&marker_corpus(dir.path(), 1), &index);
-    publish(&index, &to, &[]);
+    let PublishedOnce {
+        dir: _dir,
+        store,
+        to,
+        index,
+        generation,
+    } = published_once();
     let manifest = store
         .join("releases")
         .join(&generation)

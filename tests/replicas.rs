@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use common::http;
 use common::releases::{
-    MARKER_QUERY, Replica, build, marker_corpus, marker_id, posfaq, publish, stderr,
+    MARKER_QUERY, Replica, build, folder_store, marker_corpus, marker_id, posfaq, publish, stderr,
 };
 
 const WITHIN: Duration = Duration::from_secs(60);
@@ -176,8 +176,7 @@ fn generations_on_disk(index: &Path) -> Vec<String> {
 #[test]
 fn three_replicas_follow_one_folder_through_releases_a_corrupt_one_and_a_rollback() {
     let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let url = format!("file://{}", store.display());
+    let (store, url) = folder_store(dir.path(), "store");
     let build_dir = dir.path().join("build");
     let markers = Mutex::new(HashMap::new());
 
@@ -211,8 +210,7 @@ fn three_replicas_follow_one_folder_through_releases_a_corrupt_one_and_a_rollbac
 
     // A corrupt release: published elsewhere, one byte of its largest file
     // flipped, then put in the shared store and named by LATEST.
-    let side = dir.path().join("side");
-    let side_url = format!("file://{}", side.display());
+    let (side, side_url) = folder_store(dir.path(), "side");
     let corrupt = next_release(dir.path(), &build_dir, 4, &markers);
     publish(&build_dir, &side_url, &[]);
     let victim = largest_file(&side, &corrupt);

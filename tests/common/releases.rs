@@ -19,6 +19,13 @@ pub fn marker_id(n: usize) -> String {
     format!("release-marker-{n}")
 }
 
+/// A store folder `name` in `dir`, and its `file://` URL.
+pub fn folder_store(dir: &Path, name: &str) -> (PathBuf, String) {
+    let store = dir.join(name);
+    let url = format!("file://{}", store.display());
+    (store, url)
+}
+
 /// `posfaq ARGS` with `env`, to its end.
 pub fn posfaq(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_posfaq"))
