@@ -26,11 +26,13 @@ const REFUSED: &str = "posfaq_releases_total{result=\"refused\"}";
 /// What one search of the load saw.
 #[derive(Debug)]
 enum Seen {
-    /// 200, with the generation header and the marker articles among the hits.
+    /// 200, with the generation header and the marker articles among the
+    /// hits; `cached` when the response cache answered.
     Answer {
         replica: usize,
         generation: String,
         markers: Vec<String>,
+        cached: bool,
     },
     Failure(String),
 }
@@ -61,9 +63,14 @@ impl Load {
                     let mut i = t;
                     while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
                         let replica = i % addrs.len();
-                        // Five pages sizes: some answers come from the cache.
-                        let limit = 1 + i % 5;
-                        let path = format!("/api/search?q={query}&limit={limit}");
+                        // Half the searches are new (an exclusion that
+                        // matches nothing makes each query its own), the
+                        // others repeat one of five, from the cache.
+                        let path = if i % 2 == 0 {
+                            format!("/api/search?q={query}%20-zz{t}x{i}")
+                        } else {
+                            format!("/api/search?q={query}&limit={}", 1 + i % 5)
+                        };
                         seen.push(search(replica, http::get(addrs[replica], &path)));
                         done.fetch_add(1, Ordering::Relaxed);
                         i += 1;
@@ -119,6 +126,9 @@ fn search(replica: usize, reply: std::io::Result<http::Reply>) -> Seen {
         replica,
         generation,
         markers,
+        cached: reply
+            .header("server-timing")
+            .is_some_and(|t| t.contains("desc=\"hit\"")),
     }
 }
 
@@ -276,6 +286,7 @@ fn three_replicas_follow_one_folder_through_releases_a_corrupt_one_and_a_rollbac
     let markers = markers.into_inner().unwrap();
     let mut per_generation: HashMap<&str, usize> = HashMap::new();
     let mut last_of_replica: HashMap<usize, &str> = HashMap::new();
+    let mut hits_from_cache = 0;
     let failures: Vec<&String> = seen
         .iter()
         .filter_map(|s| match s {
@@ -289,10 +300,12 @@ fn three_replicas_follow_one_folder_through_releases_a_corrupt_one_and_a_rollbac
             replica,
             generation,
             markers: found,
+            cached,
         } = s
         else {
             continue;
         };
+        hits_from_cache += usize::from(*cached);
         let expected = markers
             .get(generation)
             .unwrap_or_else(|| panic!("a response from unknown generation {generation}"));
@@ -305,9 +318,10 @@ fn three_replicas_follow_one_folder_through_releases_a_corrupt_one_and_a_rollbac
         last_of_replica.insert(*replica, generation);
     }
     eprintln!(
-        "{} searches, 0 failed, by generation: {per_generation:?}",
+        "{} searches ({hits_from_cache} from the cache), 0 failed, by generation: {per_generation:?}",
         seen.len()
     );
+    assert!(hits_from_cache > 0, "no answer came from the cache");
     for generation in [&first, &second, &third] {
         assert!(per_generation.contains_key(generation.as_str()));
     }

@@ -22,13 +22,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::stream::BoxStream;
-use object_store::aws::AmazonS3Builder;
-use object_store::azure::MicrosoftAzureBuilder;
-use object_store::gcp::GoogleCloudStorageBuilder;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
+use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
+use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{
-    ObjectStore, ObjectStoreExt, ObjectStoreScheme, PutPayload, RetryConfig, WriteMultipart,
+    ClientConfigKey, ObjectStore, ObjectStoreExt, ObjectStoreScheme, PutPayload, RetryConfig,
+    WriteMultipart,
 };
 use tokio::io::AsyncReadExt;
 
@@ -40,6 +41,30 @@ const SCHEMES: &str =
 
 /// Parts uploaded at once for one file.
 const UPLOAD_CONCURRENCY: usize = 4;
+
+/// HTTP client settings unless the environment sets them (`AWS_TIMEOUT`,
+/// `GOOGLE_READ_TIMEOUT`, ...): a request may take as long as a large
+/// index file takes to arrive, but one on which nothing arrives for a
+/// minute is given up (and retried). The client's own default, 30 s for
+/// the whole request, would fail a file of a few hundred MB on a slow link.
+const CLIENT_DEFAULTS: [(ClientConfigKey, &str, &str); 2] = [
+    (ClientConfigKey::Timeout, "TIMEOUT", "30m"),
+    (ClientConfigKey::ReadTimeout, "READ_TIMEOUT", "60s"),
+];
+
+/// A cloud store's builder from the environment (variables named
+/// `PREFIX_...`), for `url`, with `retry` and [`CLIENT_DEFAULTS`].
+macro_rules! cloud {
+    ($builder:ty, $client_key:path, $prefix:literal, $url:expr, $retry:expr) => {{
+        let mut builder = <$builder>::from_env().with_url($url).with_retry($retry);
+        for (key, name, value) in CLIENT_DEFAULTS {
+            if std::env::var_os(format!("{}_{name}", $prefix)).is_none() {
+                builder = builder.with_config($client_key(key), value);
+            }
+        }
+        builder.build().map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+    }};
+}
 
 /// A release store, opened from its URL.
 #[derive(Debug, Clone)]
@@ -71,21 +96,33 @@ impl Store {
         };
         let built: object_store::Result<Arc<dyn ObjectStore>> = match scheme {
             ObjectStoreScheme::Local => Ok(Arc::new(LocalFileSystem::new())),
-            ObjectStoreScheme::AmazonS3 => AmazonS3Builder::from_env()
-                .with_url(url)
-                .with_retry(retry)
-                .build()
-                .map(|s| Arc::new(s) as _),
-            ObjectStoreScheme::GoogleCloudStorage => GoogleCloudStorageBuilder::from_env()
-                .with_url(url)
-                .with_retry(retry)
-                .build()
-                .map(|s| Arc::new(s) as _),
-            ObjectStoreScheme::MicrosoftAzure => MicrosoftAzureBuilder::from_env()
-                .with_url(url)
-                .with_retry(retry)
-                .build()
-                .map(|s| Arc::new(s) as _),
+            ObjectStoreScheme::AmazonS3 => {
+                cloud!(
+                    AmazonS3Builder,
+                    AmazonS3ConfigKey::Client,
+                    "AWS",
+                    url,
+                    retry
+                )
+            }
+            ObjectStoreScheme::GoogleCloudStorage => {
+                cloud!(
+                    GoogleCloudStorageBuilder,
+                    GoogleConfigKey::Client,
+                    "GOOGLE",
+                    url,
+                    retry
+                )
+            }
+            ObjectStoreScheme::MicrosoftAzure => {
+                cloud!(
+                    MicrosoftAzureBuilder,
+                    AzureConfigKey::Client,
+                    "AZURE",
+                    url,
+                    retry
+                )
+            }
             _ => return Err(fail(format!("unsupported URL scheme; use {SCHEMES}"))),
         };
         Ok(Store {

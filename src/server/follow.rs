@@ -32,7 +32,7 @@ pub struct Follow {
     pub poll: Duration,
 }
 
-/// What one look at the store came to, counted by [`super::metrics`].
+/// What one look at the store came to, as `/metrics` counts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Installed,

@@ -148,13 +148,14 @@ impl AppState {
         };
         match Engine::open(&config.index) {
             Ok(engine) => state.install(Arc::new(engine)),
+            // A follower's folder is empty until its first release is in.
+            Err(e) if config.follow.is_some() => {
+                tracing::info!(index = %config.index.display(), "no local index yet; fetching the latest release");
+                state.set_not_ready(e.to_string());
+            }
             Err(e) => {
                 tracing::error!(index = %config.index.display(), error = %e, "no index loaded; /readyz reports not ready");
-                *state
-                    .inner
-                    .load_error
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                state.set_not_ready(e.to_string());
             }
         }
         state
