@@ -31,7 +31,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
-use super::handlers::{GENERATION, generation_header, search_request};
+use super::handlers::search_request;
+use super::served::{GENERATION, generation_header};
 use super::{AppState, Live};
 use crate::search::{Engine, SearchRequest};
 

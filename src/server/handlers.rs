@@ -1,14 +1,12 @@
 //! Route handlers. Search work runs on the blocking pool, off the async
 //! runtime; each request takes the engine that is live when it starts and
-//! finishes on it even if a reload swaps in another meanwhile. The
-//! response names that engine's generation (`X-Posfaq-Generation`), taken
-//! from the same engine that did the work, so a client sees which
-//! generation answered even when a swap happened meanwhile.
+//! finishes on it even if a reload swaps in another meanwhile, and names
+//! that engine's generation in its response (see `served`).
 
 use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -17,43 +15,11 @@ use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::json::{ArticleView, SearchResponse};
 use super::params::Params;
+use super::served::Served;
 use crate::corpus::{Category, FixCard};
 use crate::search::answer::AnswerResponse;
 use crate::search::suggest::Suggestion;
 use crate::search::{Engine, Facet, SearchRequest};
-
-/// The header that names the generation whose engine made a response.
-pub(crate) const GENERATION: HeaderName = HeaderName::from_static("x-posfaq-generation");
-
-/// A response and the generation of the engine that made it.
-pub struct Served<T> {
-    generation: Option<HeaderValue>,
-    response: T,
-}
-
-impl<T> Served<T> {
-    fn by(engine: &Engine, response: T) -> Served<T> {
-        Served {
-            generation: generation_header(engine),
-            response,
-        }
-    }
-}
-
-/// The [`GENERATION`] header's value for `engine`.
-pub(crate) fn generation_header(engine: &Engine) -> Option<HeaderValue> {
-    HeaderValue::try_from(engine.index().generation_name()).ok()
-}
-
-impl<T: IntoResponse> IntoResponse for Served<T> {
-    fn into_response(self) -> Response {
-        let mut response = self.response.into_response();
-        if let Some(generation) = self.generation {
-            response.headers_mut().insert(GENERATION, generation);
-        }
-        response
-    }
-}
 
 /// Runs `work` with the live engine on the blocking pool, once a worker
 /// is free.

@@ -17,6 +17,7 @@ pub mod json;
 mod metrics;
 mod openapi;
 mod params;
+mod served;
 mod web;
 
 use std::net::SocketAddr;
