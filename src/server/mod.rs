@@ -60,7 +60,7 @@ pub struct Config {
     /// Searches whose results are kept for when they are asked again (0:
     /// none). The cache belongs to the live index and goes with it.
     pub cache_entries: usize,
-    /// Serve the releases of a store instead of what `index` holds.
+    /// Fetch the releases of a store into `index`, serving each in turn.
     pub follow: Option<follow::Follow>,
 }
 
