@@ -52,6 +52,16 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A release store (a folder or an object store) cannot be used or
+    /// did not answer.
+    #[error("release store {url}: {message}")]
+    Store { url: String, message: String },
+
+    /// A release is corrupt or was built by another analyzer or index
+    /// format; a replica refuses it and serves what it served.
+    #[error("release {release} refused: {reason}")]
+    RefusedRelease { release: String, reason: String },
+
     /// tantivy reported an error.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

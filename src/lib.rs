@@ -10,6 +10,9 @@
 //!                  └─ search::Engine::{search, answer} ──> SearchResponse / AnswerResponse
 //!                       ├─ cli (text or JSON)
 //!                       └─ server (axum JSON API + the page in web/)
+//!
+//! index/ ──release::publish──> a store (folder, S3, GCS, Azure): releases + LATEST
+//!        <──release::fetch (server::follow, on every replica)──
 //! ```
 //!
 //! The same [`analysis::Analyzer`] normalizes and segments text at index and
@@ -20,6 +23,7 @@ pub mod corpus;
 pub mod error;
 pub mod eval;
 pub mod index;
+pub mod release;
 pub mod search;
 pub mod server;
 

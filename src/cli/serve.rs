@@ -8,11 +8,20 @@ use std::time::Duration;
 
 use posfaq::analysis::Analyzer;
 use posfaq::index;
+use posfaq::release::Store;
+use posfaq::server::follow::Follow;
 use posfaq::server::{self, Config};
 
 /// Serve the JSON API and the search page.
 ///
-/// Example: POSFAQ_ADMIN_TOKEN=secret posfaq serve --addr 127.0.0.1:8080
+/// With --follow, serve the releases `posfaq publish` puts in a store: the
+/// one its LATEST names is fetched into --index (which may start empty;
+/// /readyz answers 503 until it is in), and each new one is fetched,
+/// checked, and swapped in as it is published.
+///
+/// Examples:
+///   POSFAQ_ADMIN_TOKEN=secret posfaq serve --addr 127.0.0.1:8080
+///   posfaq serve --index /var/lib/posfaq --follow s3://kb-releases/posfaq --poll 30s
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The index to serve.
@@ -41,10 +50,17 @@ pub struct Args {
     /// (0: no cache). Emptied when the index is reloaded.
     #[arg(long, default_value_t = 4096, env = "POSFAQ_CACHE_ENTRIES")]
     pub cache_entries: usize,
+    /// Follow a release store: file:///folder, s3://bucket/prefix,
+    /// gs://bucket/prefix or az://container/prefix.
+    #[arg(long, value_name = "URL", env = "POSFAQ_FOLLOW")]
+    pub follow: Option<String>,
+    /// How often a follower reads the store's LATEST (500ms, 30s, 5m).
+    #[arg(long, default_value = "30s", env = "POSFAQ_POLL", value_parser = humantime::parse_duration)]
+    pub poll: Duration,
 }
 
 impl Args {
-    fn config(self) -> Config {
+    fn config(self) -> anyhow::Result<Config> {
         let mut config = Config::new(self.index, self.addr);
         config.admin_token = self.admin_token;
         config.cors_origins = self
@@ -56,20 +72,28 @@ impl Args {
         config.request_timeout = Duration::from_secs(self.request_timeout.max(1));
         config.max_concurrency = self.max_concurrency.max(1);
         config.cache_entries = self.cache_entries;
-        config
+        if let Some(url) = &self.follow {
+            config.follow = Some(Follow {
+                store: Store::open(url)?,
+                poll: self.poll.max(Duration::from_millis(10)),
+            });
+        }
+        Ok(config)
     }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let config = args.config()?;
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(server::serve(args.config()))?;
+    runtime.block_on(server::serve(config))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// No command: refresh the index of `corpus/` if needed, then serve.
 pub fn run_default(corpus: PathBuf, args: Args) -> anyhow::Result<ExitCode> {
     let analyzer = Analyzer::shared();
-    if corpus.is_dir() && index::is_stale(&args.index, &corpus, &analyzer) {
+    if args.follow.is_none() && corpus.is_dir() && index::is_stale(&args.index, &corpus, &analyzer)
+    {
         tracing::info!(corpus = %corpus.display(), index = %args.index.display(), "index missing or older than the corpus; indexing");
         let summary = super::index::build(&corpus, &args.index)?;
         tracing::info!(

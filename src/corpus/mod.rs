@@ -134,6 +134,39 @@ pub struct Corpus {
     pub synonyms: Vec<Vec<String>>,
 }
 
+impl Corpus {
+    /// SHA-256 (hex) of what the corpus says, whatever the order its files
+    /// were read in or the folder they sit in: every article's front matter
+    /// and Markdown body and every fix card, in id order, then the synonym
+    /// groups. Two indexes with the same digest were built from the same
+    /// knowledge base; a release records it.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut articles: Vec<&Article> = self.articles.iter().collect();
+        articles.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut fixes: Vec<&FixCard> = self.fixes.iter().collect();
+        fixes.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut hasher = Sha256::new();
+        // One JSON value a line: strings are escaped, so no two corpora
+        // write the same lines.
+        let mut line = |value: serde_json::Result<Vec<u8>>| {
+            hasher.update(value.unwrap_or_default());
+            hasher.update(b"\n");
+        };
+        for a in articles {
+            line(serde_json::to_vec(&(
+                &a.id, &a.title, a.category, &a.brands, &a.codes, &a.tags, &a.source, &a.updated,
+                &a.body,
+            )));
+        }
+        for card in fixes {
+            line(serde_json::to_vec(card));
+        }
+        line(serde_json::to_vec(&self.synonyms));
+        format!("{:x}", hasher.finalize())
+    }
+}
+
 impl Article {
     /// The article's plain text: all sections, in order.
     pub fn text(&self) -> String {

@@ -10,36 +10,39 @@
 //! ```
 //!
 //! `build` writes a new generation beside the live one and only then points
-//! `CURRENT` at it (write to a temporary file, fsync, rename). A build that
-//! fails, runs out of disk or is killed leaves `CURRENT` and the generation
-//! it names untouched; the next build clears its leftovers.
+//! `CURRENT` at it (write to a temporary file, fsync, rename; see
+//! [`generations`]). A build that fails, runs out of disk or is killed
+//! leaves `CURRENT` and the generation it names untouched; the next build
+//! clears its leftovers.
 
+pub mod generations;
 pub mod schema;
 pub mod suggestions;
 mod vocabulary;
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 
+pub use generations::live_generation;
 pub use schema::Fields;
 
 use crate::analysis::{Analyzer, PosfaqTokenizer, TOKENIZER_NAME};
 use crate::corpus::Corpus;
 use crate::{Error, Result};
 
-const CURRENT: &str = "CURRENT";
-const META: &str = "posfaq.json";
+/// What an index records about itself, beside tantivy's files.
+pub const META: &str = "posfaq.json";
 /// The layout of the documents in an index; a change makes older indexes
 /// stale. 2: an article's `body` holds all its text; fix cards have fields
 /// of their own; an article's record is a document of its own. 3: documents
 /// sorted by the `order` fast field, articles in id order.
-const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 3;
 
 /// What an index built now records about how it was built: the analyzer's
 /// fingerprint and [`FORMAT`]. An index that records anything else is
@@ -65,6 +68,10 @@ pub struct IndexMeta {
     /// The corpus's synonym groups, canonical form first.
     #[serde(default)]
     pub synonyms: Vec<Vec<String>>,
+    /// SHA-256 of the corpus the index was built from (see
+    /// [`Corpus::digest`]); empty in indexes built before it was recorded.
+    #[serde(default)]
+    pub corpus_digest: String,
 }
 
 /// The outcome of a build.
@@ -80,15 +87,15 @@ pub struct BuildSummary {
 /// merged, so the two are never in memory at once.
 pub fn build(corpus: Corpus, index_dir: &Path, analyzer: Arc<Analyzer>) -> Result<BuildSummary> {
     let started = Instant::now();
-    std::fs::create_dir_all(index_dir).map_err(|e| Error::io(index_dir, e))?;
-    remove_stale_builds(index_dir);
-    let stamp = now_ms();
-    let temp = index_dir.join(format!(".build-{}-{stamp}", std::process::id()));
+    let stamp = generations::now_ms();
+    let temp = generations::stage(index_dir, stamp)?;
     let result = write_generation(corpus, &temp, analyzer, stamp).and_then(|meta| {
-        let generation = index_dir.join(format!("gen-{stamp}"));
-        std::fs::rename(&temp, &generation).map_err(|e| Error::io(&generation, e))?;
-        point_current_at(index_dir, &generation)?;
-        remove_old_generations(index_dir, &generation);
+        let generation = generations::commit(index_dir, &temp, &format!("gen-{stamp}"))?;
+        generations::point_current_at(index_dir, &generation)?;
+        let previous = generations::newest_other(index_dir, &generation);
+        let mut keep = vec![generation.as_path()];
+        keep.extend(previous.as_deref());
+        generations::retain(index_dir, &keep);
         Ok(BuildSummary {
             meta,
             generation,
@@ -141,6 +148,7 @@ fn write_generation(
         categories: BTreeMap::new(),
         brands: BTreeMap::new(),
         synonyms: corpus.synonyms.clone(),
+        corpus_digest: corpus.digest(),
     };
     for (rank, article) in corpus.articles.iter().enumerate() {
         for doc in fields.article_docs(article, rank, &analyzer) {
@@ -169,7 +177,7 @@ fn write_generation(
     let path = dir.join(suggestions::FILE);
     let json = serde_json::to_vec(&suggestions::collect(&corpus, &analyzer))
         .map_err(|e| Error::io(&path, e.into()))?;
-    write_synced(&path, &json)?;
+    generations::write_synced(&path, &json)?;
     drop(corpus);
     writer.commit()?;
     // One segment: a search then builds one scorer per term, not one per
@@ -182,7 +190,7 @@ fn write_generation(
     progress.finish_and_clear();
     let path = dir.join(META);
     let json = serde_json::to_vec_pretty(&meta).map_err(|e| Error::io(&path, e.into()))?;
-    write_synced(&path, &json)?;
+    generations::write_synced(&path, &json)?;
     Ok(meta)
 }
 
@@ -205,101 +213,6 @@ fn register(index: &Index, analyzer: Arc<Analyzer>) {
     index
         .tokenizers()
         .register(TOKENIZER_NAME, PosfaqTokenizer::new(analyzer));
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    file.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    file.sync_all().map_err(|e| Error::io(path, e))
-}
-
-/// Atomically replaces `CURRENT` with the name of `generation`.
-fn point_current_at(index_dir: &Path, generation: &Path) -> Result<()> {
-    let name = generation
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = index_dir.join(format!(".{CURRENT}.{}", std::process::id()));
-    write_synced(&temp, name.as_bytes())?;
-    let current = index_dir.join(CURRENT);
-    std::fs::rename(&temp, &current).map_err(|e| Error::io(&current, e))?;
-    if let Ok(dir) = std::fs::File::open(index_dir) {
-        let _ = dir.sync_all();
-    }
-    Ok(())
-}
-
-/// Removes generations other than the live one and the one before it (a
-/// server may still be reading that until it reloads).
-fn remove_old_generations(index_dir: &Path, live: &Path) {
-    let mut generations: Vec<PathBuf> = list(index_dir, "gen-")
-        .into_iter()
-        .filter(|g| g != live)
-        .collect();
-    generations.sort_by_key(|g| generation_stamp(g));
-    generations.pop();
-    for old in generations {
-        let _ = std::fs::remove_dir_all(old);
-    }
-}
-
-/// Removes what builds that died left behind, unless their process lives on.
-fn remove_stale_builds(index_dir: &Path) {
-    for dir in list(index_dir, ".build-") {
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let pid = name
-            .trim_start_matches(".build-")
-            .split('-')
-            .next()
-            .unwrap_or_default();
-        let alive = pid != std::process::id().to_string() && Path::new("/proc").join(pid).exists();
-        if !alive {
-            let _ = std::fs::remove_dir_all(&dir);
-        }
-    }
-}
-
-fn list(dir: &Path, prefix: &str) -> Vec<PathBuf> {
-    std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
-        .map(|e| e.path())
-        .collect()
-}
-
-fn generation_stamp(path: &Path) -> u64 {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.trim_start_matches("gen-").parse().ok())
-        .unwrap_or(0)
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
-/// The live generation of `index_dir`, from `CURRENT`.
-pub fn live_generation(index_dir: &Path) -> Result<PathBuf> {
-    let current = index_dir.join(CURRENT);
-    let name = std::fs::read_to_string(&current).map_err(|e| Error::MissingIndex {
-        path: index_dir.to_path_buf(),
-        reason: format!("cannot read {}: {e}", current.display()),
-    })?;
-    let name = name.trim();
-    if !name.starts_with("gen-") || name.contains(['/', '\\']) {
-        return Err(Error::MissingIndex {
-            path: index_dir.to_path_buf(),
-            reason: format!("{} is corrupt", current.display()),
-        });
-    }
-    Ok(index_dir.join(name))
 }
 
 /// Whether `index_dir` needs a rebuild for `corpus_dir`: no live index, an
@@ -362,7 +275,17 @@ impl SearchIndex {
     /// Opens the live generation of `index_dir`, refusing an index built by
     /// another analyzer.
     pub fn open(index_dir: &Path, analyzer: Arc<Analyzer>) -> Result<SearchIndex> {
-        let generation = live_generation(index_dir)?;
+        Self::open_generation(index_dir, live_generation(index_dir)?, analyzer)
+    }
+
+    /// Opens the generation folder `generation` of `index_dir`, live or not
+    /// (a replica opens a release before making it live), refusing an
+    /// index built by another analyzer.
+    pub fn open_generation(
+        index_dir: &Path,
+        generation: PathBuf,
+        analyzer: Arc<Analyzer>,
+    ) -> Result<SearchIndex> {
         let meta = read_meta(index_dir, &generation)?;
         let expected = fingerprint(&analyzer);
         if meta.fingerprint != expected {
@@ -393,6 +316,12 @@ impl SearchIndex {
             generation,
             analyzer,
         })
+    }
+
+    /// The generation's folder name, `gen-<ms>`: the same on every replica
+    /// that serves the same release.
+    pub fn generation_name(&self) -> String {
+        generations::name_of(&self.generation)
     }
 
     /// Bytes on disk of the live generation.

@@ -20,7 +20,7 @@ pub mod sections;
 pub mod snippet;
 pub mod suggest;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -82,9 +82,21 @@ enum Collect {
 }
 
 impl Engine {
-    /// Opens the index in `dir` with the shared analyzer.
+    /// Opens the live index in `dir` with the shared analyzer.
     pub fn open(dir: &Path) -> Result<Engine> {
-        let index = SearchIndex::open(dir, Analyzer::shared())?;
+        Self::with_index(SearchIndex::open(dir, Analyzer::shared())?)
+    }
+
+    /// Opens the generation folder `generation` of `dir`, live or not.
+    pub fn open_generation(dir: &Path, generation: PathBuf) -> Result<Engine> {
+        Self::with_index(SearchIndex::open_generation(
+            dir,
+            generation,
+            Analyzer::shared(),
+        )?)
+    }
+
+    fn with_index(index: SearchIndex) -> Result<Engine> {
         let mut groups = crate::analysis::words::lexicon();
         groups.extend(index.meta.synonyms.iter().cloned());
         let synonyms = Synonyms::new(&groups, &index.analyzer);

@@ -15,7 +15,10 @@
 //! says `desc="miss"`, with the milliseconds of the search and its
 //! compression). The cache belongs to the live engine and is swapped with
 //! it (see [`super::Live`]), so a reload never serves results of the old
-//! index.
+//! index. An entry keeps the `X-Posfaq-Generation` header it was made
+//! with, and only a response made by the cache's own engine is kept (a
+//! search that began as a reload swapped engines may have run on the new
+//! one), so a hit names the generation its results come from.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -27,10 +30,11 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::AppState;
 use super::error::ApiError;
 use super::handlers::search_request;
-use crate::search::SearchRequest;
+use super::served::{GENERATION, generation_header};
+use super::{AppState, Live};
+use crate::search::{Engine, SearchRequest};
 
 /// The searches the live engine has answered, by request.
 pub(crate) type SearchCache = quick_cache::sync::Cache<Key, Arc<Stored>>;
@@ -69,7 +73,7 @@ impl Stored {
 /// Middleware: answers a repeated search from the live engine's cache, and
 /// fills the cache with the response of any other that succeeds.
 pub(crate) async fn serve(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Some((searches, key)) = lookup(&state, &request) else {
+    let Some((engine, searches, key)) = lookup(&state, &request) else {
         return next.run(request).await;
     };
     let started = Instant::now();
@@ -80,6 +84,9 @@ pub(crate) async fn serve(State(state): State<AppState>, request: Request, next:
     }
     let response = next.run(request).await;
     if response.status() != StatusCode::OK {
+        return response;
+    }
+    if response.headers().get(GENERATION) != generation_header(&engine).as_ref() {
         return response;
     }
     let (parts, body) = response.into_parts();
@@ -100,14 +107,15 @@ pub(crate) async fn serve(State(state): State<AppState>, request: Request, next:
     )
 }
 
-/// The live engine's cache and the request's key, when the request is a
-/// valid search, the cache is on and the key is not too long.
-fn lookup(state: &AppState, request: &Request) -> Option<(Arc<SearchCache>, Key)> {
+/// The live engine, its cache and the request's key, when the request is
+/// a valid search, the cache is on and the key is not too long.
+fn lookup(state: &AppState, request: &Request) -> Option<(Arc<Engine>, Arc<SearchCache>, Key)> {
     let route = request.extensions().get::<MatchedPath>()?;
     if request.method() != Method::GET || route.as_str() != ROUTE {
         return None;
     }
-    let searches = state.live().ok()?.searches?;
+    let Live { engine, searches } = state.live().ok()?;
+    let searches = searches?;
     let mut accept_encoding = Vec::new();
     for value in request.headers().get_all(ACCEPT_ENCODING) {
         if !accept_encoding.is_empty() {
@@ -121,6 +129,7 @@ fn lookup(state: &AppState, request: &Request) -> Option<(Arc<SearchCache>, Key)
     // A request that does not parse is left to the handler, which says why.
     let search = search_request(request.uri().query()).ok()?;
     Some((
+        engine,
         searches,
         Key {
             search,

@@ -1,8 +1,7 @@
 //! Route handlers. Search work runs on the blocking pool, off the async
 //! runtime; each request takes the engine that is live when it starts and
-//! finishes on it even if a reload swaps in another meanwhile.
-
-use std::sync::Arc;
+//! finishes on it even if a reload swaps in another meanwhile, and names
+//! that engine's generation in its response (see `served`).
 
 use axum::Json;
 use axum::extract::rejection::PathRejection;
@@ -16,6 +15,7 @@ use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::json::{ArticleView, SearchResponse};
 use super::params::Params;
+use super::served::Served;
 use crate::corpus::{Category, FixCard};
 use crate::search::answer::AnswerResponse;
 use crate::search::suggest::Suggestion;
@@ -23,16 +23,16 @@ use crate::search::{Engine, Facet, SearchRequest};
 
 /// Runs `work` with the live engine on the blocking pool, once a worker
 /// is free.
-async fn with_engine<T, F>(state: &AppState, work: F) -> Result<T, ApiError>
+async fn with_engine<T, F>(state: &AppState, work: F) -> Result<Served<T>, ApiError>
 where
     T: Send + 'static,
-    F: FnOnce(Arc<Engine>) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&Engine) -> Result<T, ApiError> + Send + 'static,
 {
     let engine = state.engine()?;
     let worker = state.worker().await;
     tokio::task::spawn_blocking(move || {
         let _worker = worker;
-        work(engine)
+        Ok(Served::by(&engine, work(&engine)?))
     })
     .await
     .map_err(ApiError::internal)?
@@ -64,18 +64,21 @@ fn checked_id(path: Result<Path<String>, PathRejection>, what: &str) -> Result<S
     ),
     responses(
         (status = 200, description = "Results. A repeated search may be answered from the response cache, with the `took_ms` of the search that filled it", body = SearchResponse,
-            headers(("Server-Timing" = String, description = "With the cache on: `cache;desc=\"hit\";dur=MS` for an answer from the cache, `cache;desc=\"miss\";dur=MS` for one the engine made"))),
+            headers(
+                ("Server-Timing" = String, description = "With the cache on: `cache;desc=\"hit\";dur=MS` for an answer from the cache, `cache;desc=\"miss\";dur=MS` for one the engine made"),
+                ("X-Posfaq-Generation" = String, description = "The index generation (`gen-<ms>`, a release's id) whose engine made these results, the same for a cached answer"),
+            )),
         (status = 400, description = "Bad parameters", body = ErrorBody),
         (status = 503, description = "No index loaded", body = ErrorBody),
     ))]
-pub async fn search(State(state): State<AppState>, uri: Uri) -> Result<Response, ApiError> {
+pub async fn search(State(state): State<AppState>, uri: Uri) -> Result<Served<Response>, ApiError> {
     let request = search_request(uri.query())?;
-    let json = with_engine(&state, move |engine| {
+    with_engine(&state, move |engine| {
         serde_json::to_vec(&SearchResponse::from(engine.search(&request)?))
+            .map(json_body)
             .map_err(ApiError::internal)
     })
-    .await?;
-    Ok(json_body(json))
+    .await
 }
 
 /// The search a query string asks for, checked; the response cache keys
@@ -109,13 +112,11 @@ fn json_body(body: impl IntoResponse) -> Response {
 pub async fn answer(
     State(state): State<AppState>,
     uri: Uri,
-) -> Result<Json<AnswerResponse>, ApiError> {
+) -> Result<Served<Json<AnswerResponse>>, ApiError> {
     let params = Params::parse(uri.query(), &["q"])?;
     let query = params.query()?;
     crate::search::validate_message(&query)?;
-    Ok(Json(
-        with_engine(&state, move |engine| Ok(engine.answer(&query)?)).await?,
-    ))
+    with_engine(&state, move |engine| Ok(Json(engine.answer(&query)?))).await
 }
 
 /// Completions for search-as-you-type.
@@ -138,7 +139,7 @@ pub struct SuggestResponse {
 pub async fn suggest(
     State(state): State<AppState>,
     uri: Uri,
-) -> Result<Json<SuggestResponse>, ApiError> {
+) -> Result<Served<Json<SuggestResponse>>, ApiError> {
     let params = Params::parse(uri.query(), &["q", "limit"])?;
     let query = params.query()?;
     crate::search::validate_query(&query)?;
@@ -162,10 +163,15 @@ pub struct FacetsResponse {
 /// Article counts by category and brand.
 #[utoipa::path(get, path = "/api/facets", tag = "browse",
     responses((status = 200, description = "Counts", body = FacetsResponse)))]
-pub async fn facets(State(state): State<AppState>) -> Result<Json<FacetsResponse>, ApiError> {
+pub async fn facets(
+    State(state): State<AppState>,
+) -> Result<Served<Json<FacetsResponse>>, ApiError> {
     let engine = state.engine()?;
     let (categories, brands) = engine.facets();
-    Ok(Json(FacetsResponse { categories, brands }))
+    Ok(Served::by(
+        &engine,
+        Json(FacetsResponse { categories, brands }),
+    ))
 }
 
 /// A fix card in a list.
@@ -186,7 +192,7 @@ pub struct FixList {
 /// Every fix card, by id.
 #[utoipa::path(get, path = "/api/fixes", tag = "browse",
     responses((status = 200, description = "The cards", body = FixList)))]
-pub async fn fixes(State(state): State<AppState>) -> Result<Json<FixList>, ApiError> {
+pub async fn fixes(State(state): State<AppState>) -> Result<Served<Json<FixList>>, ApiError> {
     with_engine(&state, |engine| {
         let fixes = engine
             .fixes()?
@@ -213,7 +219,7 @@ pub async fn fixes(State(state): State<AppState>) -> Result<Json<FixList>, ApiEr
 pub async fn fix(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
-) -> Result<Json<FixCard>, ApiError> {
+) -> Result<Served<Json<FixCard>>, ApiError> {
     let id = checked_id(path, "fix card")?;
     with_engine(&state, move |engine| {
         engine
@@ -234,7 +240,7 @@ pub async fn fix(
 pub async fn article(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
-) -> Result<Json<ArticleView>, ApiError> {
+) -> Result<Served<Json<ArticleView>>, ApiError> {
     let id = checked_id(path, "article")?;
     with_engine(&state, move |engine| {
         engine
@@ -249,6 +255,9 @@ pub async fn article(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
     pub status: String,
+    /// The generation served (`/readyz` when ready).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generation: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -259,11 +268,12 @@ pub struct Health {
 pub async fn healthz() -> Json<Health> {
     Json(Health {
         status: "ok".into(),
+        generation: None,
         error: None,
     })
 }
 
-/// An index is loaded and searchable.
+/// An index is loaded and searchable, and which generation it is.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
         (status = 200, description = "Ready", body = Health),
@@ -271,8 +281,9 @@ pub async fn healthz() -> Json<Health> {
     ))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     match state.engine() {
-        Ok(_) => Json(Health {
+        Ok(engine) => Json(Health {
             status: "ready".into(),
+            generation: Some(engine.index().generation_name()),
             error: None,
         })
         .into_response(),
@@ -280,6 +291,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             StatusCode::SERVICE_UNAVAILABLE,
             Json(Health {
                 status: "not ready".into(),
+                generation: None,
                 error: Some(e.message),
             }),
         )
@@ -338,12 +350,7 @@ pub async fn reload(
     let engine = state.reload().await?;
     let meta = engine.meta();
     Ok(Json(Reloaded {
-        generation: engine
-            .index()
-            .generation
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        generation: engine.index().generation_name(),
         articles: meta.articles,
         fixes: meta.fixes,
     }))

@@ -1,5 +1,6 @@
 //! Prometheus metrics: requests and latency by route and status, documents
-//! and index size, reloads. Rendered as text at `/metrics`.
+//! and index size, the generation served, reloads, releases a replica
+//! installed or refused. Rendered as text at `/metrics`.
 
 use std::time::Instant;
 
@@ -11,6 +12,7 @@ use prometheus::{
 };
 
 use super::AppState;
+use super::follow::Outcome;
 use crate::search::Engine;
 
 /// The service's metrics.
@@ -22,6 +24,8 @@ pub struct Metrics {
     index_bytes: IntGaugeVec,
     reloads: IntCounterVec,
     search_cache: IntCounterVec,
+    generation: IntGaugeVec,
+    releases: IntCounterVec,
 }
 
 impl Metrics {
@@ -69,6 +73,22 @@ impl Metrics {
             &["result"],
         )
         .expect("valid metric");
+        let generation = IntGaugeVec::new(
+            Opts::new(
+                "posfaq_index_generation",
+                "The generation served, by name; the value is its stamp (ms since the epoch)",
+            ),
+            &["generation"],
+        )
+        .expect("valid metric");
+        let releases = IntCounterVec::new(
+            Opts::new(
+                "posfaq_releases_total",
+                "Releases a replica looked at: installed, refused (corrupt or incompatible) or failed (the store did not answer)",
+            ),
+            &["result"],
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -76,6 +96,8 @@ impl Metrics {
             Box::new(index_bytes.clone()),
             Box::new(reloads.clone()),
             Box::new(search_cache.clone()),
+            Box::new(generation.clone()),
+            Box::new(releases.clone()),
         ] {
             registry
                 .register(collector)
@@ -89,6 +111,8 @@ impl Metrics {
             index_bytes,
             reloads,
             search_cache,
+            generation,
+            releases,
         }
     }
 
@@ -103,15 +127,19 @@ impl Metrics {
             self.documents.with_label_values(&[kind]).set(n as i64);
         }
         self.index_bytes.reset();
-        let generation = engine
-            .index()
-            .generation
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let generation = engine.index().generation_name();
         self.index_bytes
             .with_label_values(&[&generation])
             .set(engine.index().size_bytes() as i64);
+        self.generation.reset();
+        self.generation
+            .with_label_values(&[&generation])
+            .set(engine.meta().built_at_ms as i64);
+    }
+
+    /// Counts a release a replica looked at.
+    pub fn release(&self, outcome: Outcome) {
+        self.releases.with_label_values(&[outcome.label()]).inc();
     }
 
     /// Counts a reload attempt.

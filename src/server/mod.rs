@@ -5,14 +5,19 @@
 //! engine sits behind a lock that is held only to clone an `Arc`: a reload
 //! (`POST /api/admin/reload` or SIGHUP) opens the new index off to the side
 //! and swaps it in at once, while requests in flight finish on the old one.
+//! A replica started with `--follow` swaps in the releases of a store the
+//! same way ([`follow`]). Every response an engine made names its
+//! generation in an `X-Posfaq-Generation` header.
 
 mod cache;
 pub mod error;
+pub mod follow;
 mod handlers;
 pub mod json;
 mod metrics;
 mod openapi;
 mod params;
+mod served;
 mod web;
 
 use std::net::SocketAddr;
@@ -55,6 +60,8 @@ pub struct Config {
     /// Searches whose results are kept for when they are asked again (0:
     /// none). The cache belongs to the live index and goes with it.
     pub cache_entries: usize,
+    /// Fetch the releases of a store into `index`, serving each in turn.
+    pub follow: Option<follow::Follow>,
 }
 
 impl Config {
@@ -68,6 +75,7 @@ impl Config {
             request_timeout: Duration::from_secs(10),
             max_concurrency: 256,
             cache_entries: 4096,
+            follow: None,
         }
     }
 }
@@ -141,16 +149,33 @@ impl AppState {
         };
         match Engine::open(&config.index) {
             Ok(engine) => state.install(Arc::new(engine)),
+            // A follower's folder is empty until its first release is in.
+            Err(e) if config.follow.is_some() => {
+                tracing::info!(index = %config.index.display(), "no local index yet; fetching the latest release");
+                state.set_not_ready(e.to_string());
+            }
             Err(e) => {
                 tracing::error!(index = %config.index.display(), error = %e, "no index loaded; /readyz reports not ready");
-                *state
-                    .inner
-                    .load_error
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+                state.set_not_ready(e.to_string());
             }
         }
         state
+    }
+
+    /// Says why no engine is loaded yet, for `/readyz`.
+    fn set_not_ready(&self, why: String) {
+        *self
+            .inner
+            .load_error
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(why);
+    }
+
+    /// Makes an opened engine the live one and counts the reload.
+    fn swap_in(&self, engine: Arc<Engine>) {
+        self.install(engine.clone());
+        self.inner.metrics.reloaded(true);
+        tracing::info!(generation = %engine.index().generation.display(), "index reloaded");
     }
 
     fn install(&self, engine: Arc<Engine>) {
@@ -222,9 +247,7 @@ impl AppState {
         match opened {
             Ok(engine) => {
                 let engine = Arc::new(engine);
-                self.install(engine.clone());
-                self.inner.metrics.reloaded(true);
-                tracing::info!(generation = %engine.index().generation.display(), "index reloaded");
+                self.swap_in(engine.clone());
                 Ok(engine)
             }
             Err(e) => {
@@ -324,6 +347,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!("serving http://{}", listener.local_addr()?);
     println!("listening on http://{}", listener.local_addr()?);
+    if let Some(follow) = &config.follow {
+        tokio::spawn(follow::follow(
+            state.clone(),
+            follow.store.clone(),
+            follow.poll,
+        ));
+    }
     #[cfg(unix)]
     tokio::spawn(reload_on_sighup(state));
     axum::serve(listener, app)

@@ -13,6 +13,9 @@ use std::time::Duration;
 use posfaq::analysis::Analyzer;
 use posfaq::search::Engine;
 
+pub mod http;
+pub mod releases;
+
 /// `tests/fixtures/corpus`.
 pub fn fixture_corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus")
