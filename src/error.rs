@@ -52,6 +52,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The analytics database could not be opened or written.
+    #[error("analytics database {}: {message}", path.display())]
+    Analytics { path: PathBuf, message: String },
+
     /// tantivy reported an error.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

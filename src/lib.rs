@@ -16,6 +16,7 @@
 //! query time, so a query matches exactly what was indexed.
 
 pub mod analysis;
+pub mod analytics;
 pub mod corpus;
 pub mod error;
 pub mod eval;

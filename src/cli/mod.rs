@@ -6,6 +6,7 @@ pub mod answer;
 pub mod eval;
 pub mod import;
 pub mod index;
+pub mod report;
 pub mod search;
 pub mod serve;
 
@@ -37,6 +38,7 @@ pub enum Command {
     Eval(eval::Args),
     Import(import::Args),
     Serve(serve::Args),
+    Report(report::Args),
 }
 
 impl Cli {
@@ -49,6 +51,7 @@ impl Cli {
             Some(Command::Eval(args)) => eval::run(args),
             Some(Command::Import(args)) => import::run(args),
             Some(Command::Serve(args)) => serve::run(args),
+            Some(Command::Report(args)) => report::run(args),
             None => serve::run_default(self.corpus, self.serve),
         }
     }

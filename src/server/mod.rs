@@ -6,6 +6,7 @@
 //! (`POST /api/admin/reload` or SIGHUP) opens the new index off to the side
 //! and swaps it in at once, while requests in flight finish on the old one.
 
+mod analytics;
 mod cache;
 pub mod error;
 mod handlers;
@@ -33,6 +34,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use tokio_util::sync::CancellationToken;
+
+use crate::analytics::Analytics;
 use crate::search::Engine;
 use cache::SearchCache;
 use error::ApiError;
@@ -55,6 +59,17 @@ pub struct Config {
     /// Searches whose results are kept for when they are asked again (0:
     /// none). The cache belongs to the live index and goes with it.
     pub cache_entries: usize,
+    /// Record searches, answers and feedback in the analytics database
+    /// beside the index (see [`crate::analytics`]).
+    pub analytics: bool,
+    /// Days the analytics keep what they record.
+    pub analytics_retention_days: u32,
+    /// Where the page sends people when nothing reliable was found.
+    pub contact: Option<String>,
+    /// Host names (or `host:port`) the MCP endpoint answers to: a
+    /// request naming another host is refused (DNS rebinding). Loopback
+    /// names are always allowed.
+    pub mcp_allowed_hosts: Vec<String>,
 }
 
 impl Config {
@@ -68,6 +83,10 @@ impl Config {
             request_timeout: Duration::from_secs(10),
             max_concurrency: 256,
             cache_entries: 4096,
+            analytics: true,
+            analytics_retention_days: crate::analytics::DEFAULT_RETENTION_DAYS,
+            contact: None,
+            mcp_allowed_hosts: Vec::new(),
         }
     }
 }
@@ -100,6 +119,11 @@ struct Inner {
     /// only adds threads and memory; the rest wait their turn (within the
     /// request timeout).
     workers: Arc<tokio::sync::Semaphore>,
+    analytics: Option<Arc<Analytics>>,
+    contact: Option<String>,
+    /// Cancelled on shutdown: ends the MCP sessions' open streams, which
+    /// would otherwise hold the graceful shutdown.
+    shutdown: CancellationToken,
 }
 
 fn digest(token: &str) -> [u8; 32] {
@@ -137,6 +161,9 @@ impl AppState {
                 workers: Arc::new(tokio::sync::Semaphore::new(
                     2 * std::thread::available_parallelism().map_or(1, |n| n.get()),
                 )),
+                analytics: open_analytics(config),
+                contact: config.contact.clone().filter(|c| !c.trim().is_empty()),
+                shutdown: CancellationToken::new(),
             }),
         };
         match Engine::open(&config.index) {
@@ -198,6 +225,30 @@ impl AppState {
         &self.inner.metrics
     }
 
+    /// The analytics, when on.
+    pub(crate) fn analytics(&self) -> Option<Arc<Analytics>> {
+        self.inner.analytics.clone()
+    }
+
+    /// The contact route for the page, when configured.
+    pub(crate) fn contact(&self) -> Option<&str> {
+        self.inner.contact.as_deref()
+    }
+
+    /// The index folder served (and the analytics database's).
+    pub(crate) fn index_dir(&self) -> &std::path::Path {
+        &self.inner.index
+    }
+
+    /// Ends what outlives requests: MCP streams, then the analytics writer,
+    /// after it has committed what is queued.
+    pub fn close(&self) {
+        self.inner.shutdown.cancel();
+        if let Some(analytics) = &self.inner.analytics {
+            analytics.close();
+        }
+    }
+
     /// Whether an admin token is configured: without one, reload is off.
     fn reload_enabled(&self) -> bool {
         self.inner.admin_token.is_some()
@@ -238,6 +289,21 @@ impl AppState {
     }
 }
 
+/// The analytics of `config`, when on; a database that cannot be opened is
+/// logged and leaves them off, not the server down.
+fn open_analytics(config: &Config) -> Option<Arc<Analytics>> {
+    if !config.analytics {
+        return None;
+    }
+    match Analytics::open(&config.index, config.analytics_retention_days) {
+        Ok(analytics) => Some(analytics),
+        Err(e) => {
+            tracing::error!(error = %e, "analytics off: the database could not be opened");
+            None
+        }
+    }
+}
+
 /// The whole application: API, page, operations routes and middleware.
 ///
 /// The layers, outermost first: CORS, tracing, metrics, the timeout, the
@@ -254,6 +320,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/api/fixes/{id}", get(handlers::fix))
         .route("/api/articles/{id}", get(handlers::article))
         .route("/api/admin/reload", post(handlers::reload))
+        .route("/api/feedback", post(analytics::feedback))
+        .route("/api/admin/analytics", get(analytics::report))
+        .route("/api/config", get(web::config))
         .route("/api/openapi.json", get(handlers::openapi))
         .route("/healthz", get(handlers::healthz))
         .route("/readyz", get(handlers::readyz))
@@ -279,6 +348,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::SERVICE_UNAVAILABLE,
                 config.request_timeout,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                analytics::record,
             ))
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
@@ -309,7 +382,8 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(allow)
-            .allow_methods([Method::GET]),
+            .allow_methods([Method::GET])
+            .expose_headers([analytics::QUERY_ID]),
     )
 }
 
@@ -325,10 +399,19 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!("serving http://{}", listener.local_addr()?);
     println!("listening on http://{}", listener.local_addr()?);
     #[cfg(unix)]
-    tokio::spawn(reload_on_sighup(state));
+    tokio::spawn(reload_on_sighup(state.clone()));
+    let shutdown = {
+        let state = state.clone();
+        async move {
+            shutdown_signal().await;
+            // MCP streams stay open until told to end.
+            state.inner.shutdown.cancel();
+        }
+    };
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await?;
+    tokio::task::spawn_blocking(move || state.close()).await?;
     tracing::info!("stopped");
     Ok(())
 }
