@@ -21,6 +21,7 @@ pub mod corpus;
 pub mod error;
 pub mod eval;
 pub mod index;
+pub mod mcp;
 pub mod search;
 pub mod server;
 

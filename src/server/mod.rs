@@ -36,7 +36,11 @@ use tower_http::trace::TraceLayer;
 
 use tokio_util::sync::CancellationToken;
 
+use rmcp::transport::streamable_http_server::StreamableHttpService;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+
 use crate::analytics::Analytics;
+use crate::mcp;
 use crate::search::Engine;
 use cache::SearchCache;
 use error::ApiError;
@@ -333,6 +337,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/style.css", get(web::style_css))
         .route("/widget.js", get(web::widget_js))
         .route("/embed-example.html", get(web::embed_example))
+        .nest_service("/mcp", mcp_service(&state, config))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed);
     for (name, value) in web::security_headers() {
@@ -368,6 +373,24 @@ pub fn router(state: AppState, config: &Config) -> Router {
         None => app,
     };
     app.with_state(state)
+}
+
+/// The MCP tools over streamable HTTP, on the live engine (a reload
+/// reaches the next call) and the server's analytics.
+fn mcp_service(
+    state: &AppState,
+    config: &Config,
+) -> StreamableHttpService<mcp::Posfaq, LocalSessionManager> {
+    let source: mcp::EngineSource = {
+        let state = state.clone();
+        Arc::new(move || state.engine().map_err(|e| e.message))
+    };
+    let analytics = state.analytics();
+    mcp::http_service(
+        move || mcp::Posfaq::new(source.clone(), analytics.clone()),
+        &config.mcp_allowed_hosts,
+        state.inner.shutdown.clone(),
+    )
 }
 
 fn cors(origins: &[String]) -> Option<CorsLayer> {
