@@ -9,7 +9,9 @@
 //!             └─ index::SearchIndex::open (checks the analyzer fingerprint)
 //!                  └─ search::Engine::{search, answer} ──> SearchResponse / AnswerResponse
 //!                       ├─ cli (text or JSON)
+//!                       ├─ mcp (MCP tools for chatbots, over stdio or /mcp)
 //!                       └─ server (axum JSON API + the page in web/)
+//!                            └─ analytics (what was served, clicked, voted) ──> analytics.sqlite
 //! ```
 //!
 //! The same [`analysis::Analyzer`] normalizes and segments text at index and

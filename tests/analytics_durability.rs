@@ -18,25 +18,6 @@ use common::KillOnDrop;
 
 const TOKEN: &str = "durability-token";
 
-fn index_of_fixtures(dir: &Path) -> std::path::PathBuf {
-    let index = dir.join("index");
-    let out = Command::new(env!("CARGO_BIN_EXE_posfaq"))
-        .arg("index")
-        .arg("--corpus")
-        .arg(common::fixture_corpus())
-        .arg("--index")
-        .arg(&index)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    index
-}
-
 fn serve(index: &Path) -> (Child, SocketAddr) {
     common::spawn_server(
         Command::new(env!("CARGO_BIN_EXE_posfaq"))
@@ -103,7 +84,7 @@ fn recorded(index: &Path) -> Vec<String> {
 #[test]
 fn sigterm_commits_everything_queued() {
     let dir = tempfile::tempdir().unwrap();
-    let index = index_of_fixtures(dir.path());
+    let index = common::index_with_binary(&common::fixture_corpus(), dir.path());
     let (child, addr) = serve(&index);
     let mut server = KillOnDrop(child);
     let queries: Vec<String> = (0..40).map(|i| format!("sigterm{i}")).collect();
@@ -126,7 +107,7 @@ fn sigterm_commits_everything_queued() {
 #[test]
 fn kill_9_loses_at_most_the_uncommitted_batch_and_the_file_stays_sound() {
     let dir = tempfile::tempdir().unwrap();
-    let index = index_of_fixtures(dir.path());
+    let index = common::index_with_binary(&common::fixture_corpus(), dir.path());
     let (child, addr) = serve(&index);
     let mut server = KillOnDrop(child);
     let queries: Vec<String> = (0..60).map(|i| format!("killed{i}")).collect();

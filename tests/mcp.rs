@@ -15,7 +15,7 @@
 mod common;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
@@ -44,25 +44,6 @@ fn client_available(test: &str) -> bool {
          (set POSFAQ_REQUIRE_MCP=1 to fail instead)"
     );
     false
-}
-
-fn index_of_corpus(dir: &Path) -> PathBuf {
-    let index = dir.join("index");
-    let out = Command::new(env!("CARGO_BIN_EXE_posfaq"))
-        .arg("index")
-        .arg("--corpus")
-        .arg(common::real_corpus())
-        .arg("--index")
-        .arg(&index)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    index
 }
 
 /// Runs the client script; the number of searches and answers it made.
@@ -104,7 +85,7 @@ fn python_sdk_over_stdio() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let index = index_of_corpus(dir.path());
+    let index = common::index_with_binary(&common::real_corpus(), dir.path());
     let made = run_client(&[
         "stdio",
         env!("CARGO_BIN_EXE_posfaq"),
@@ -121,7 +102,7 @@ fn python_sdk_over_streamable_http() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let index = index_of_corpus(dir.path());
+    let index = common::index_with_binary(&common::real_corpus(), dir.path());
     let (child, addr) = common::spawn_server(
         Command::new(env!("CARGO_BIN_EXE_posfaq"))
             .arg("serve")

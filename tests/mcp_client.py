@@ -80,7 +80,7 @@ async def run(client):
     recorded += 1
     check(found["hits"][0]["id"] == "lakala-83-invalid-terminal", f"search: {found['hits'][:1]}")
     check(found["fix"]["id"] == "invalid-terminal", f"search fix: {found['fix']}")
-    check(re.fullmatch(r"[0-9a-f]{32}", found["query_id"] or ""), f"query_id: {found['query_id']}")
+    check(re.fullmatch(r"[0-9a-f]{16}", found["query_id"] or ""), f"query_id: {found['query_id']}")
     check("<mark>" not in json.dumps(found, ensure_ascii=False), "search: snippets carry markup")
     check("source" not in found["hits"][0], "search: a hit names its import file")
     fees = await ok(client, "search", {"query": "手续费", "category": "fees", "limit": 2})

@@ -26,7 +26,8 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::search::SearchRequest;
@@ -204,14 +205,33 @@ pub struct Feedback {
     pub position: Option<u32>,
 }
 
-/// A new query id: 32 lowercase hex digits, random.
+/// A new query id: 16 lowercase hex digits, increasing. The milliseconds
+/// since 2020 (41 bits, until 2089) and a counter (22 bits) that starts at
+/// a random value in each process: no system call and no lock on the
+/// request path, ids in time order (so the database appends them), and two
+/// processes writing one database meet only if both start their counters
+/// within a few of each other in the same millisecond.
 pub fn new_query_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
+    static COUNTER: OnceLock<AtomicU64> = OnceLock::new();
+    let counter = COUNTER.get_or_init(|| AtomicU64::new(uuid::Uuid::new_v4().as_u64_pair().0));
+    let ms = (now_ms() - EPOCH_2020_MS).max(0) as u64 & ((1 << 41) - 1);
+    let id = (ms << 22) | (counter.fetch_add(1, Ordering::Relaxed) & ((1 << 22) - 1));
+    format!("{id:016x}")
 }
+
+/// 2020-01-01T00:00:00Z in Unix milliseconds: where query ids count from.
+const EPOCH_2020_MS: i64 = 1_577_836_800_000;
 
 /// Whether `id` has the form of a query id.
 pub fn is_query_id(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    id.len() == 16 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A query id as the database stores it (an integer; 63 bits, so positive).
+pub(crate) fn query_id_number(id: &str) -> Option<i64> {
+    u64::from_str_radix(id, 16)
+        .ok()
+        .and_then(|n| i64::try_from(n).ok())
 }
 
 /// Milliseconds since the Unix epoch.
@@ -240,15 +260,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn query_ids_are_32_hex_digits_and_differ() {
-        let (a, b) = (new_query_id(), new_query_id());
-        assert!(is_query_id(&a) && is_query_id(&b), "{a} {b}");
-        assert_ne!(a, b);
+    fn query_ids_are_16_hex_digits_in_time_order() {
+        let ids: Vec<String> = (0..1000).map(|_| new_query_id()).collect();
+        assert!(ids.iter().all(|id| is_query_id(id)), "{ids:?}");
+        let numbers: Vec<i64> = ids.iter().map(|id| query_id_number(id).unwrap()).collect();
+        // Increasing, but where the counter wraps within one millisecond.
+        let wraps = numbers.windows(2).filter(|w| w[0] >= w[1]).count();
+        assert!(wraps <= 1, "{wraps} decreases");
         for bad in [
             "",
-            "ABCDEF0123456789abcdef0123456789",
+            "ABCDEF0123456789",
             "0123",
-            "g".repeat(32).as_str(),
+            "gggggggggggggggg",
+            "0123456789abcdef0",
         ] {
             assert!(!is_query_id(bad), "{bad}");
         }

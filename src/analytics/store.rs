@@ -1,7 +1,8 @@
 //! The SQLite database: its schema, the batch insert and the retention.
 //!
 //! Two tables. `queries` has one row per search or answer served: `id`
-//! (the query id clients send feedback with), `at` (Unix milliseconds),
+//! (the query id clients send feedback with, as an integer: the rowid, in
+//! time order, so rows are appended), `at` (Unix milliseconds),
 //! `kind` (`search` or `answer`), `client` (`page`, `widget`, `api`,
 //! `mcp`), `query` (normalized: width and case folded, traditional to
 //! simplified, spaces collapsed), `category` and `brand` (the filters),
@@ -29,7 +30,7 @@ const VERSION: i64 = 1;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS queries (
-    id          TEXT PRIMARY KEY,
+    id          INTEGER PRIMARY KEY,
     at          INTEGER NOT NULL,
     kind        TEXT NOT NULL,
     client      TEXT NOT NULL,
@@ -48,7 +49,7 @@ CREATE TABLE IF NOT EXISTS queries (
 CREATE INDEX IF NOT EXISTS queries_at ON queries (at);
 CREATE TABLE IF NOT EXISTS feedback (
     at          INTEGER NOT NULL,
-    query_id    TEXT NOT NULL,
+    query_id    INTEGER NOT NULL,
     article_id  TEXT,
     fix_id      TEXT,
     clicked     INTEGER NOT NULL,
@@ -127,8 +128,11 @@ impl Store {
             )?;
             for row in queries {
                 let (event, outcome) = (row.event, &row.event.outcome);
+                let Some(id) = super::query_id_number(&event.id) else {
+                    continue;
+                };
                 insert.execute(params![
-                    event.id,
+                    id,
                     event.at_ms,
                     outcome.kind.as_str(),
                     event.client.as_str(),
@@ -150,12 +154,15 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for f in feedback {
+                let Some(query_id) = super::query_id_number(&f.query_id) else {
+                    continue;
+                };
                 let (article, fix) = match &f.target {
                     Target::Article(id) => (Some(id), None),
                     Target::Fix(id) => (None, Some(id)),
                 };
                 insert.execute(params![
-                    f.at_ms, f.query_id, article, fix, f.clicked, f.helpful, f.position
+                    f.at_ms, query_id, article, fix, f.clicked, f.helpful, f.position
                 ])?;
             }
         }
@@ -229,7 +236,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.sqlite");
         let mut store = open(&path).unwrap();
-        let (old, new) = (event("old", 1_000), event("new", 9_000));
+        let (old, new) = (
+            event("000000000000000a", 1_000),
+            event("000000000000000b", 9_000),
+        );
         let rows: Vec<Row> = [&old, &new]
             .into_iter()
             .map(|event| Row {
@@ -239,7 +249,7 @@ mod tests {
             })
             .collect();
         let vote = |at_ms| Feedback {
-            query_id: "new".into(),
+            query_id: "000000000000000b".into(),
             at_ms,
             target: Target::Fix("rc-51".into()),
             clicked: false,

@@ -127,7 +127,7 @@ fn synonyms(
             clicks,
         })
         .collect();
-    candidates.sort_by(|a, b| b.clicks.cmp(&a.clicks));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.clicks));
     candidates.truncate(PER_GROUP);
     candidates
 }
@@ -214,7 +214,7 @@ impl<'a> Knowledge<'a> {
 
     fn is_symptom(&self, query: &str) -> bool {
         let compact = self.analyzer.compact(query);
-        self.symptoms.iter().any(|s| *s == compact)
+        self.symptoms.contains(&compact)
     }
 }
 

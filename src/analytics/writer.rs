@@ -3,11 +3,11 @@
 //!
 //! Requests hand events to a bounded channel and never wait on it: when it
 //! is full (the disk far behind the traffic) an event is dropped and
-//! counted. The thread blocks until something arrives, takes whatever else
-//! has queued meanwhile (up to [`MAX_BATCH`]) and commits it all in one
-//! transaction: one commit per event when traffic is light, large batches
-//! when it is heavy, and never an event waiting on a timer. So a process
-//! killed outright loses at most what it had queued and not yet committed.
+//! counted. The thread blocks until something arrives, lets the batch
+//! gather for [`BATCH_WINDOW`], takes everything queued (up to
+//! [`MAX_BATCH`]) and commits it in one transaction. So a process killed
+//! outright loses at most the last 50 ms or so of events: those queued and
+//! not yet committed.
 //! [`Analytics::flush`] waits until everything queued before it is
 //! committed; [`Analytics::close`] commits the rest and stops the thread.
 
@@ -26,7 +26,10 @@ use crate::analysis::Analyzer;
 /// Events the channel holds before new ones are dropped.
 const CAPACITY: usize = 16_384;
 /// The most events one transaction commits.
-const MAX_BATCH: usize = 1_024;
+const MAX_BATCH: usize = 4_096;
+/// How long the writer lets a batch gather after its first event: what a
+/// process killed outright loses at most (with what is still queued).
+const BATCH_WINDOW: Duration = Duration::from_millis(50);
 /// How often rows past the retention are deleted.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// How long [`Analytics::flush`] waits for the writer.
@@ -126,12 +129,19 @@ impl Drop for Analytics {
 /// The writer thread: batch, commit, answer flushes, prune now and then.
 fn run(mut store: Store, receiver: Receiver<Message>, retention: Duration) {
     let analyzer = Analyzer::shared();
+    let mut normalized = Normalized::default();
     let mut pruned = Instant::now();
     let mut queries = Vec::new();
     let mut feedback = Vec::new();
     let mut flushes = Vec::new();
     while let Ok(first) = receiver.recv() {
         let mut stop = false;
+        if matches!(first, Message::Query(_) | Message::Feedback(_)) {
+            // Let the batch gather: while this thread is not waiting on
+            // the channel, sending to it wakes nobody (no system call on
+            // the request path), and one transaction takes all of it.
+            std::thread::sleep(BATCH_WINDOW);
+        }
         let mut next = Some(first);
         while let Some(message) = next {
             match message {
@@ -148,12 +158,12 @@ fn run(mut store: Store, receiver: Receiver<Message>, retention: Duration) {
             .iter()
             .map(|event| Row {
                 event,
-                normalized: normalize(&analyzer, &event.outcome.query),
+                normalized: normalized.of(&analyzer, &event.outcome.query),
                 corrected: event
                     .outcome
                     .corrected
                     .as_deref()
-                    .map(|c| normalize(&analyzer, c)),
+                    .map(|c| normalized.of(&analyzer, c)),
             })
             .collect();
         if let Err(e) = store.write(&rows, &feedback) {
@@ -181,6 +191,30 @@ fn prune(store: &mut Store, retention: Duration) {
         Ok(0) => {}
         Ok(rows) => tracing::info!(rows, "analytics past retention deleted"),
         Err(e) => tracing::warn!(error = %e, "analytics retention failed"),
+    }
+}
+
+/// The normalized forms of the queries seen lately: the same queries come
+/// again and again (the cache serves them), and normalizing is much of the
+/// writer's work per event.
+#[derive(Default)]
+struct Normalized {
+    forms: std::collections::HashMap<String, String>,
+}
+
+impl Normalized {
+    const KEEP: usize = 8192;
+
+    fn of(&mut self, analyzer: &Analyzer, query: &str) -> String {
+        if let Some(form) = self.forms.get(query) {
+            return form.clone();
+        }
+        if self.forms.len() >= Self::KEEP {
+            self.forms.clear();
+        }
+        let form = normalize(analyzer, query);
+        self.forms.insert(query.to_string(), form.clone());
+        form
     }
 }
 

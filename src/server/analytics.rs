@@ -39,6 +39,18 @@ pub(crate) fn client(params: &Params) -> Result<Client, ApiError> {
     })
 }
 
+/// The client a query string names, without decoding it: the handler has
+/// checked it already (a response with an outcome had a valid one), and
+/// its values need no decoding.
+fn client_in(query: Option<&str>) -> Client {
+    query
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("client="))
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(Client::Api)
+}
+
 /// `response` carrying the outcome of what it serves, for [`record`].
 pub(crate) fn with_outcome(mut response: Response, outcome: Option<Outcome>) -> Response {
     if let Some(outcome) = outcome {
@@ -57,10 +69,7 @@ pub(crate) async fn record(
     let Some(analytics) = state.analytics() else {
         return next.run(request).await;
     };
-    let client = Params::parse(request.uri().query(), &["client"])
-        .ok()
-        .and_then(|p| client(&p).ok())
-        .unwrap_or(Client::Api);
+    let client = client_in(request.uri().query());
     let started = Instant::now();
     let mut response = next.run(request).await;
     let Some(outcome) = response.extensions_mut().remove::<Arc<Outcome>>() else {
@@ -95,7 +104,7 @@ pub enum FeedbackKind {
 #[serde(deny_unknown_fields)]
 pub struct FeedbackRequest {
     /// The `Posfaq-Query-Id` header of the search or answer it is about.
-    #[schema(pattern = "^[0-9a-f]{32}$")]
+    #[schema(pattern = "^[0-9a-f]{16}$")]
     pub query_id: String,
     pub kind: FeedbackKind,
     /// The article's or card's id.
@@ -133,7 +142,7 @@ pub async fn feedback(
     })?;
     if !analytics::is_query_id(&request.query_id) {
         return Err(ApiError::bad_request(
-            "`query_id` must be the 32 hex digits of a Posfaq-Query-Id header",
+            "`query_id` must be the 16 hex digits of a Posfaq-Query-Id header",
         ));
     }
     if !super::handlers::is_id(&request.id) {

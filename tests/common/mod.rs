@@ -157,3 +157,34 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// Runs `command` (the real binary, usually) to its end with `RUST_LOG=warn`;
+/// its output, once it is known to have succeeded.
+pub fn run_ok(command: &mut Command) -> std::process::Output {
+    let out = command
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?} does not start: {e}"));
+    assert!(
+        out.status.success(),
+        "{command:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// An index of `corpus` built by the real binary (`posfaq index`) in
+/// `dir/index`.
+pub fn index_with_binary(corpus: &Path, dir: &Path) -> PathBuf {
+    let index = dir.join("index");
+    run_ok(
+        Command::new(env!("CARGO_BIN_EXE_posfaq"))
+            .arg("index")
+            .arg("--corpus")
+            .arg(corpus)
+            .arg("--index")
+            .arg(&index),
+    );
+    index
+}
