@@ -170,7 +170,7 @@ async fn searches_answers_clicks_and_votes_add_up_in_the_report() {
 
     for body in [
         json!({"query_id": mixed_id, "kind": "article", "id": clicked, "clicked": true, "position": 1}),
-        json!({"query_id": first[0].1, "kind": "article", "id": second_hit, "clicked": true, "position": 2}),
+        json!({"query_id": first[0].1, "kind": "article", "id": second_hit, "clicked": true, "position": 2.0}),
         json!({"query_id": first[0].1, "kind": "fix", "id": "invalid-terminal", "helpful": false}),
         json!({"query_id": first[1].1, "kind": "fix", "id": "invalid-terminal", "helpful": true}),
         // A well-formed id no query was recorded under: accepted, counted nowhere.
@@ -317,6 +317,9 @@ async fn bad_feedback_clients_and_windows_are_json_4xx() {
         "/api/search?q=a&client=robot",
         "/api/answer?q=a&client=mcp",
         "/api/search?q=a&client=page&client=api",
+        "/api/search?q=a&client=",
+        "/api/articles/pos-unusable?q=",
+        "/api/articles/pos-unusable?q=%20",
     ] {
         let (status, _, body) = get(app, uri).await;
         error(status, &body, uri, StatusCode::BAD_REQUEST);
@@ -333,6 +336,10 @@ async fn bad_feedback_clients_and_windows_are_json_4xx() {
         ),
         (
             json!({"query_id": id, "kind": "article", "id": "a", "clicked": true, "position": 0}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"query_id": id, "kind": "article", "id": "a", "clicked": true, "position": 2.5}),
             StatusCode::BAD_REQUEST,
         ),
         (
@@ -377,6 +384,11 @@ async fn bad_feedback_clients_and_windows_are_json_4xx() {
             "/api/admin/analytics",
             Some("wrong"),
             StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "/api/admin/analytics?since=",
+            Some(TOKEN),
+            StatusCode::BAD_REQUEST,
         ),
         (
             "/api/admin/analytics?since=1w",

@@ -32,9 +32,9 @@ use crate::analytics::{self, Client, Feedback, Outcome, QueryEvent, Report, Sinc
 pub const QUERY_ID: HeaderName = HeaderName::from_static("posfaq-query-id");
 
 /// The `client` parameter, `api` when absent; a 400 when it names no
-/// client.
+/// client (given empty, as in `client=`, it names none).
 pub(crate) fn client(params: &Params) -> Result<Client, ApiError> {
-    params.get("client").map_or(Ok(Client::Api), |c| {
+    params.given("client").map_or(Ok(Client::Api), |c| {
         c.parse().map_err(ApiError::bad_request)
     })
 }
@@ -115,9 +115,10 @@ pub struct FeedbackRequest {
     pub clicked: bool,
     /// "有帮助" (true) or "没帮助" (false); left out for a click.
     pub helpful: Option<bool>,
-    /// Its position in the results, 1 for the first.
-    #[schema(minimum = 1, maximum = 1000)]
-    pub position: Option<u32>,
+    /// Its position in the results, 1 for the first. A JSON number that is
+    /// a whole number (`3` or `3.0`, as JSON Schema's integers are).
+    #[schema(value_type = Option<u32>, minimum = 1, maximum = 1000)]
+    pub position: Option<f64>,
 }
 
 /// Records a click on a result or a vote on a fix card, for the report.
@@ -150,9 +151,15 @@ pub async fn feedback(
             "`id` must be 1 to 128 letters, digits, `-` or `_`",
         ));
     }
-    if request.position.is_some_and(|p| !(1..=1000).contains(&p)) {
-        return Err(ApiError::bad_request("`position` must be from 1 to 1000"));
-    }
+    let position = match request.position {
+        Some(p) if p.fract() == 0.0 && (1.0..=1000.0).contains(&p) => Some(p as u32),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "`position` must be a whole number from 1 to 1000",
+            ));
+        }
+        None => None,
+    };
     analytics.feedback(Feedback {
         query_id: request.query_id,
         at_ms: analytics::now_ms(),
@@ -162,7 +169,7 @@ pub async fn feedback(
         },
         clicked: request.clicked,
         helpful: request.helpful,
-        position: request.position,
+        position,
     });
     Ok(StatusCode::NO_CONTENT)
 }
@@ -190,7 +197,7 @@ pub async fn report(
     let analytics = state.analytics().ok_or_else(off)?;
     let params = Params::parse(uri.query(), &["since", "limit"])?;
     let since: Since = params
-        .get("since")
+        .given("since")
         .map_or(Ok(Since::default()), str::parse)
         .map_err(ApiError::bad_request)?;
     let limit = params.number("limit", 20, 1..=100)?;

@@ -268,7 +268,7 @@ pub async fn article(
 ) -> Result<Json<ArticleView>, ApiError> {
     let id = checked_id(path, "article")?;
     let params = Params::parse(uri.query(), &["q"])?;
-    let query = match params.get("q") {
+    let query = match params.given("q") {
         Some(q) => {
             crate::search::validate_query(q)?;
             Some(q.to_string())
