@@ -91,15 +91,7 @@ fn sigterm_commits_everything_queued() {
     for q in &queries {
         search(addr, q);
     }
-    let pid = server.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let status = server.0.wait().unwrap();
+    let status = common::terminate(&mut server.0);
     assert!(status.success(), "{status}");
     assert_eq!(recorded(&index), queries);
 }

@@ -116,14 +116,6 @@ fn python_sdk_over_streamable_http() {
     let mut server = KillOnDrop(child);
     let made = run_client(&["http", &format!("http://{addr}/mcp")]);
     // SIGTERM: the server ends the MCP sessions, commits and exits.
-    let pid = server.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    assert!(server.0.wait().unwrap().success());
+    assert!(common::terminate(&mut server.0).success());
     assert_eq!(recorded_from_mcp(&index), made);
 }

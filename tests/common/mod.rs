@@ -188,3 +188,15 @@ pub fn index_with_binary(corpus: &Path, dir: &Path) -> PathBuf {
     );
     index
 }
+
+/// Sends `child` SIGTERM and waits for it to exit: how a service manager
+/// stops a server.
+pub fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status();
+    assert!(
+        sent.as_ref().is_ok_and(|s| s.success()),
+        "kill -TERM {pid}: {sent:?}"
+    );
+    child.wait().unwrap()
+}

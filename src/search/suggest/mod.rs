@@ -77,7 +77,7 @@ impl Suggester {
 
     /// Up to `limit` completions of `prefix`: shorter and more specific
     /// kinds first, near-duplicates folded into the first of them (see
-    /// [`fold_key`]), and a fix card (or one of its symptoms) among them
+    /// `fold_key`), and a fix card (or one of its symptoms) among them
     /// whenever one matches, in place of the last when the list is full.
     pub fn suggest(&self, prefix: &str, limit: usize, analyzer: &Analyzer) -> Vec<Suggestion> {
         let prefix = key(prefix, analyzer);
