@@ -61,6 +61,9 @@ pub enum Error {
     /// format; a replica refuses it and serves what it served.
     #[error("release {release} refused: {reason}")]
     RefusedRelease { release: String, reason: String },
+    /// The analytics database could not be opened or written.
+    #[error("analytics database {}: {message}", path.display())]
+    Analytics { path: PathBuf, message: String },
 
     /// tantivy reported an error.
     #[error("index error: {0}")]

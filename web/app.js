@@ -11,12 +11,22 @@
  *     are a hit's `snippet` (server-escaped, <mark> only) and an article's
  *     `html` (server-sanitized).
  *   - No inline styles or handlers: state is shown with classes and `hidden`.
+ *
+ * Analytics: every request says `client=page`; search and answer responses
+ * name their recorded query in the Posfaq-Query-Id header, which clicks on
+ * results and the fix card's "有帮助 / 没帮助" quote in POST api/feedback
+ * (only when api/config says feedback is on).
  */
 (() => {
   'use strict';
 
   const DEBOUNCE_MS = 150;
   const PAGE_SIZE = 10;
+  const SUGGESTIONS = 6;
+  // An alternative card is offered as "也可能是" when its confidence is
+  // within this much of the card shown.
+  const CLOSE_CONFIDENCE = 0.35;
+  const CLIENT = 'page';
 
   const CATEGORY_LABELS = {
     'status-error': '状态异常',
@@ -47,7 +57,14 @@
     intro: $('intro'),
     noResults: $('no-results'),
     noResultsQuery: $('no-results-query'),
+    contact: $('contact'),
+    corrected: $('corrected'),
     fix: $('fix'),
+    fixCopy: $('fix-copy'),
+    fixVote: $('fix-vote'),
+    fixVoteThanks: $('fix-vote-thanks'),
+    fixAlternatives: $('fix-alternatives'),
+    fixAlternativesBlock: $('fix-alternatives-block'),
     results: $('results'),
     status: $('status'),
     hits: $('hits'),
@@ -112,8 +129,17 @@
     }
   }
 
-  /* Resolves against the page, so the app also works when mounted under a sub-path. */
+  /* The body of a JSON API call. */
   async function getJSON(path, params, signal) {
+    return (await requestJSON(path, params, signal)).body;
+  }
+
+  /*
+   * A JSON API call: its body, and the id the server recorded the query
+   * under (null for other routes, or with analytics off). Resolves against
+   * the page, so the app also works when mounted under a sub-path.
+   */
+  async function requestJSON(path, params, signal) {
     const url = new URL(path, document.baseURI);
     for (const [key, value] of Object.entries(params || {})) {
       if (value !== '' && value != null) url.searchParams.set(key, String(value));
@@ -140,7 +166,35 @@
     if (body === null || typeof body !== 'object') {
       throw new ApiError('服务器返回了无法识别的数据。', response.status);
     }
-    return body;
+    return { body, queryId: response.headers.get('Posfaq-Query-Id') };
+  }
+
+  /* ------------------------------------------------------------------ */
+  /* Server configuration and feedback                                  */
+  /* ------------------------------------------------------------------ */
+
+  const config = { contact: null, feedback: false };
+
+  async function loadConfig() {
+    try {
+      const data = await getJSON('api/config');
+      config.feedback = data.feedback === true;
+      config.contact = typeof data.contact === 'string' && data.contact ? data.contact : null;
+    } catch {
+      // Without it: no feedback, the default contact line.
+    }
+    if (config.contact) els.contact.textContent = config.contact;
+  }
+
+  /* Fire and forget: feedback must never get in the reader's way. */
+  function sendFeedback(queryId, body) {
+    if (!config.feedback || !queryId) return;
+    fetch(new URL('api/feedback', document.baseURI), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ query_id: queryId, ...body }),
+      keepalive: true,
+    }).catch(() => {});
   }
 
   function el(tag, className, text) {
@@ -283,15 +337,16 @@
     const { signal, isCurrent } = search.request.start();
     setLoading(true);
     try {
-      const data = await getJSON('api/search', {
+      const { body: data, queryId } = await requestJSON('api/search', {
         q: criteria.q,
         category: criteria.category,
         brand: criteria.brand,
         limit: PAGE_SIZE,
         offset,
+        client: CLIENT,
       }, signal);
       if (!isCurrent()) return;
-      renderSearch(data, criteria, offset > 0);
+      renderSearch(data, criteria, offset > 0, queryId);
     } catch (err) {
       if (!isCurrent() || err.name === 'AbortError') return;
       if (offset === 0) {
@@ -327,6 +382,7 @@
     els.hits.replaceChildren();
     els.status.textContent = '';
     els.more.hidden = true;
+    els.corrected.hidden = true;
     hideFix();
     els.empty.hidden = true;
   }
@@ -348,23 +404,41 @@
     els.noResultsQuery.textContent = query;
   }
 
-  function renderSearch(data, criteria, append) {
+  /*
+   * A page of results. `weak` (nothing reliable: an off-topic query) shows
+   * "没有找到可靠答案" with the contact route instead of the hits; so does a
+   * search with no hit and no card.
+   */
+  function renderSearch(data, criteria, append, queryId) {
     hideError(els.error);
-    const hits = asList(data.hits);
+    const hits = data.weak === true ? [] : asList(data.hits);
+    const offset = search.loaded;
     if (!append) {
       clearResults();
-      search.total = Number(data.total) || 0;
+      search.total = data.weak === true ? 0 : Number(data.total) || 0;
       search.totalExact = data.total_exact !== false;
-      renderFix(data.fix, hits);
+      renderCorrected(data.corrected);
+      renderFix(data.fix, hits, queryId);
+      if (data.fix) loadAlternatives(criteria, data.fix);
     }
     search.loaded += hits.length;
-    els.hits.append(...hits.map(renderHit));
+    els.hits.append(...hits.map((hit, i) => renderHit(hit, offset + i + 1, queryId)));
 
     renderStatus(data);
     // An empty page means the total was stale; stop offering more.
     els.more.hidden = hits.length === 0 || search.loaded >= search.total;
 
     if (search.loaded === 0 && !data.fix) showNoResults(criteria.q);
+  }
+
+  function renderCorrected(corrected) {
+    if (typeof corrected !== 'string' || !corrected) {
+      els.corrected.hidden = true;
+      return;
+    }
+    const strong = el('strong', null, corrected);
+    els.corrected.replaceChildren('显示‘', strong, '’的结果');
+    els.corrected.hidden = false;
   }
 
   function renderStatus(data) {
@@ -380,9 +454,11 @@
     els.status.textContent = text;
   }
 
-  function renderHit(hit) {
+  function renderHit(hit, position, queryId) {
     const item = el('li', 'hit');
     item.dataset.id = hit.id;
+    item.dataset.position = String(position);
+    if (queryId) item.dataset.queryId = queryId;
 
     const heading = el('h3', 'hit-title');
     const link = el('a', null, hit.title || hit.id);
@@ -416,7 +492,16 @@
   function hideFix() {
     els.fix.hidden = true;
     delete els.fix.dataset.id;
+    cardState.steps = [];
+    cardState.request.cancel();
+    els.fixAlternativesBlock.hidden = true;
   }
+
+  const cardState = {
+    steps: [], // the steps shown, for the copy button
+    queryId: null, // the search the card came with, for the votes
+    request: latestOnly(), // its alternatives, or another card
+  };
 
   function fillList(list, items) {
     list.replaceChildren(...items.map((text) => el('li', null, text)));
@@ -442,11 +527,17 @@
     el.replaceChildren(...paragraphs);
   }
 
-  function renderFix(fix, hits) {
-    if (!fix) {
+  /* A card (a search's featured fix, or another card chosen from "也可能是"). */
+  function renderFix(card, hits, queryId) {
+    if (!card) {
       hideFix();
       return;
     }
+    cardState.queryId = queryId || null;
+    showCard(card, hits);
+  }
+
+  function showCard(fix, hits) {
     els.fix.dataset.id = fix.id;
     $('fix-title').textContent = fix.title || '';
     fillParagraphs($('fix-summary'), fix.summary);
@@ -455,7 +546,11 @@
     fillList($('fix-causes'), causes);
     $('fix-causes-block').hidden = causes.length === 0;
 
-    fillList($('fix-steps'), asList(fix.steps));
+    cardState.steps = asList(fix.steps);
+    fillList($('fix-steps'), cardState.steps);
+    els.fixCopy.textContent = '复制步骤';
+    els.fixCopy.classList.remove('is-done');
+    els.fixCopy.hidden = cardState.steps.length === 0;
 
     fillParagraphs($('fix-escalation'), fix.escalation);
     $('fix-escalation-block').hidden = !fix.escalation;
@@ -463,7 +558,97 @@
     $('fix-codes').replaceChildren(...asList(fix.codes).map((code) => badge(`代码 ${code}`, 'code')));
     renderConfidence(fix.confidence);
     renderSources(asList(fix.sources), hits);
+    els.fixVote.hidden = !config.feedback || !cardState.queryId;
+    els.fixVoteThanks.hidden = true;
+    for (const button of els.fixVote.querySelectorAll('button')) button.disabled = false;
     els.fix.hidden = false;
+  }
+
+  /* The steps as plain text, one numbered line each. */
+  function stepsText() {
+    return cardState.steps.map((step, i) => `${i + 1}. ${step}`).join('\n');
+  }
+
+  async function copySteps() {
+    const text = stepsText();
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(text);
+      copied = true;
+    } catch {
+      // No clipboard API (an insecure origin): select and copy instead.
+      const area = el('textarea', 'visually-hidden');
+      area.value = text;
+      document.body.append(area);
+      area.select();
+      try {
+        copied = document.execCommand('copy');
+      } catch {
+        copied = false;
+      }
+      area.remove();
+    }
+    els.fixCopy.textContent = copied ? '已复制' : '复制失败，请手动选择';
+    els.fixCopy.classList.toggle('is-done', copied);
+  }
+
+  function onVote(event) {
+    const button = event.target.closest('button[data-helpful]');
+    if (!button || !els.fix.dataset.id) return;
+    sendFeedback(cardState.queryId, {
+      kind: 'fix',
+      id: els.fix.dataset.id,
+      helpful: button.dataset.helpful === 'true',
+    });
+    for (const b of els.fixVote.querySelectorAll('button')) b.disabled = true;
+    els.fixVoteThanks.hidden = false;
+  }
+
+  /* "也可能是": the answer's other cards that come close to this one. */
+  async function loadAlternatives(criteria, shown) {
+    const { signal, isCurrent } = cardState.request.start();
+    try {
+      const data = await getJSON('api/answer', { q: criteria.q, client: CLIENT }, signal);
+      if (!isCurrent()) return;
+      const floor = (typeof shown.confidence === 'number' ? shown.confidence : 1) - CLOSE_CONFIDENCE;
+      const close = asList(data.alternatives)
+        .filter((a) => a && a.id && a.id !== shown.id && typeof a.confidence === 'number' && a.confidence >= floor);
+      renderAlternatives(close);
+    } catch {
+      // Alternatives are an extra.
+    }
+  }
+
+  function renderAlternatives(alternatives) {
+    const items = alternatives.map((alternative) => {
+      const item = el('li');
+      const button = el('button', 'fix-alternative', alternative.title || alternative.id);
+      button.type = 'button';
+      button.dataset.id = alternative.id;
+      item.append(button);
+      return item;
+    });
+    els.fixAlternatives.replaceChildren(...items);
+    els.fixAlternativesBlock.hidden = items.length === 0;
+  }
+
+  /* Shows another card in place of the featured one. */
+  async function onAlternative(event) {
+    const button = event.target.closest('button[data-id]');
+    if (!button) return;
+    const { signal, isCurrent } = cardState.request.start();
+    try {
+      const card = await getJSON(`api/fixes/${encodeURIComponent(button.dataset.id)}`, null, signal);
+      if (!isCurrent()) return;
+      const alternatives = [...els.fixAlternatives.querySelectorAll('button')]
+        .filter((b) => b.dataset.id !== card.id)
+        .map((b) => ({ id: b.dataset.id, title: b.textContent }));
+      alternatives.unshift({ id: els.fix.dataset.id, title: $('fix-title').textContent });
+      showCard({ ...card, kind: 'fix', sources: [] }, []);
+      renderAlternatives(alternatives);
+    } catch (err) {
+      if (isCurrent() && err.name !== 'AbortError') showError(els.error, `加载解决方案出错：${err.message}`);
+    }
   }
 
   function renderConfidence(value) {
@@ -560,7 +745,7 @@
     }
     const { signal, isCurrent } = suggest.request.start();
     try {
-      const data = await getJSON('api/suggest', { q }, signal);
+      const data = await getJSON('api/suggest', { q, limit: SUGGESTIONS, client: CLIENT }, signal);
       if (!isCurrent()) return;
       renderSuggestions(asList(data.suggestions).filter((s) => s && s.text), q);
     } catch {
@@ -671,6 +856,7 @@
     request: latestOnly(),
     id: null, // id of the article rendered (or being rendered)
     ready: false,
+    query: '', // the search the reader came from: its words are highlighted
   };
 
   let searchScrollY = 0;
@@ -685,6 +871,7 @@
     els.searchView.hidden = true;
     els.articleView.hidden = false;
     const criteria = readSearchParams();
+    article.query = criteria.q;
     els.back.href = searchUrl(criteria);
     els.back.textContent = criteria.q ? '← 返回搜索结果' : '← 返回搜索';
 
@@ -695,7 +882,7 @@
     els.article.hidden = true;
     els.articleView.setAttribute('aria-busy', 'true');
     try {
-      const data = await getJSON(`api/articles/${encodeURIComponent(id)}`, null, signal);
+      const data = await getJSON(`api/articles/${encodeURIComponent(id)}`, { q: article.query }, signal);
       if (!isCurrent()) return;
       renderArticle(data);
       article.ready = true;
@@ -723,16 +910,47 @@
     for (const tag of asList(data.tags)) badges.push(badge(tag, 'tag'));
     els.articleBadges.replaceChildren(...badges);
 
+    // `source` names the file an article was imported from: internal, not shown.
     const meta = [];
     if (data.updated) meta.push(`更新于 ${data.updated}`);
-    if (data.source) meta.push(`来源 ${data.source}`);
     els.articleMeta.textContent = meta.join(' · ');
     els.articleMeta.hidden = meta.length === 0;
 
     renderToc(id, asList(data.sections));
     els.articleBody.innerHTML = typeof data.html === 'string' ? data.html : ''; // server-sanitized
+    highlight(els.articleBody, asList(data.highlights));
     linkHeadings(id);
     els.article.hidden = false;
+  }
+
+  /*
+   * Marks the query's words (as the server matched them: normalized, so
+   * compared case-insensitively) in the article's text nodes, longest
+   * first. Only text nodes are split: no markup is parsed or made from text.
+   */
+  function highlight(root, words) {
+    const terms = words.filter((w) => typeof w === 'string' && w.trim()).sort((a, b) => b.length - a.length);
+    if (!terms.length) return;
+    const escape = (w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(terms.map(escape).join('|'), 'gi');
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    for (const node of nodes) {
+      const text = node.nodeValue;
+      pattern.lastIndex = 0;
+      if (!pattern.test(text)) continue;
+      pattern.lastIndex = 0;
+      const parts = [];
+      let last = 0;
+      for (const match of text.matchAll(pattern)) {
+        if (match.index > last) parts.push(text.slice(last, match.index));
+        parts.push(el('mark', 'query-mark', match[0]));
+        last = match.index + match[0].length;
+      }
+      if (last < text.length) parts.push(text.slice(last));
+      node.replaceWith(...parts);
+    }
   }
 
   function renderToc(id, sections) {
@@ -891,6 +1109,19 @@
     runSearch();
   }
 
+  /* A click on a result's title or section: feedback with its position. */
+  function onHitClick(event) {
+    const link = event.target.closest('a');
+    const item = link && link.closest('li.hit');
+    if (!item) return;
+    sendFeedback(item.dataset.queryId, {
+      kind: 'article',
+      id: item.dataset.id,
+      clicked: true,
+      position: Number(item.dataset.position),
+    });
+  }
+
   function wire() {
     els.form.addEventListener('submit', onSubmit);
     els.q.addEventListener('input', onInput);
@@ -909,6 +1140,10 @@
     els.category.addEventListener('change', () => runSearch());
     els.brand.addEventListener('change', () => runSearch());
     els.more.addEventListener('click', loadMore);
+    els.fixCopy.addEventListener('click', copySteps);
+    els.fixVote.addEventListener('click', onVote);
+    els.fixAlternatives.addEventListener('click', onAlternative);
+    els.hits.addEventListener('click', onHitClick);
     els.empty.addEventListener('click', onExampleClick);
     els.back.addEventListener('click', onBackClick);
     // The fragment is the router, so the skip link moves focus instead of navigating.
@@ -929,6 +1164,7 @@
     migrateArticleParam();
     wire();
     loadFacets();
+    loadConfig();
     route();
   }
 

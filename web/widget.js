@@ -10,6 +10,16 @@
  * lines above. All class names carry the posfaq-w- prefix so host styles and
  * ours do not collide.
  *
+ * The widget calls the server's API from the host page's origin, so the
+ * server must allow that origin, or the browser blocks every search:
+ *
+ *   posfaq serve --cors-origins https://www.example.com
+ *
+ * (comma-separated for several sites, or POSFAQ_CORS_ORIGINS; `*` allows
+ * any site). A host page with a Content-Security-Policy must also allow
+ * the server in script-src (for this file) and connect-src (for the API).
+ * Searches are recorded in the server's analytics as client `widget`.
+ *
  * Optional attributes on the placeholder element:
  *   data-placeholder="…"   input placeholder text
  */
@@ -195,6 +205,7 @@
     const url = new URL('api/search', BASE);
     url.searchParams.set('q', q);
     url.searchParams.set('limit', String(HIT_LIMIT));
+    url.searchParams.set('client', 'widget');
     let response;
     try {
       response = await fetch(url, {
@@ -288,7 +299,8 @@
   }
 
   function render(results, q, data) {
-    const hits = Array.isArray(data.hits) ? data.hits.slice(0, HIT_LIMIT) : [];
+    // `weak`: nothing reliable (an off-topic query): no list of weak hits.
+    const hits = Array.isArray(data.hits) && data.weak !== true ? data.hits.slice(0, HIT_LIMIT) : [];
     const parts = [];
     if (data.fix) parts.push(renderFix(data.fix, q));
     if (hits.length) {
@@ -297,7 +309,7 @@
       parts.push(list);
     }
     if (!parts.length) {
-      parts.push(el('p', 'posfaq-w-message', `没有找到与“${q}”相关的内容。`));
+      parts.push(el('p', 'posfaq-w-message', `没有找到可靠答案：与“${q}”相关的内容暂未收录。`));
     } else {
       parts.push(renderFooter(q, Number(data.total) || hits.length));
     }

@@ -6,7 +6,9 @@ pub mod answer;
 pub mod eval;
 pub mod import;
 pub mod index;
+pub mod mcp;
 pub mod publish;
+pub mod report;
 pub mod search;
 pub mod serve;
 
@@ -39,6 +41,8 @@ pub enum Command {
     Import(import::Args),
     Serve(serve::Args),
     Publish(publish::Args),
+    Report(report::Args),
+    Mcp(mcp::Args),
 }
 
 impl Cli {
@@ -52,6 +56,8 @@ impl Cli {
             Some(Command::Import(args)) => import::run(args),
             Some(Command::Serve(args)) => serve::run(args),
             Some(Command::Publish(args)) => publish::run(args),
+            Some(Command::Report(args)) => report::run(args),
+            Some(Command::Mcp(args)) => mcp::run(args),
             None => serve::run_default(self.corpus, self.serve),
         }
     }

@@ -57,6 +57,17 @@ pub struct Args {
     /// How often a follower reads the store's LATEST (500ms, 30s, 5m).
     #[arg(long, default_value = "30s", env = "POSFAQ_POLL", value_parser = humantime::parse_duration)]
     pub poll: Duration,
+    #[command(flatten)]
+    pub analytics: super::report::AnalyticsArgs,
+    /// Where the page sends people when nothing reliable was found, shown
+    /// under "没有找到可靠答案" (e.g. "客服热线 95xxx，工作日 9:00–18:00").
+    #[arg(long, env = "POSFAQ_CONTACT")]
+    pub contact: Option<String>,
+    /// Host names (or host:port) the MCP endpoint `/mcp` answers to, besides
+    /// the loopback names, comma-separated: a request for another host is
+    /// refused, as a guard against DNS rebinding.
+    #[arg(long, env = "POSFAQ_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub mcp_allowed_hosts: Vec<String>,
 }
 
 impl Args {
@@ -72,6 +83,15 @@ impl Args {
         config.request_timeout = Duration::from_secs(self.request_timeout.max(1));
         config.max_concurrency = self.max_concurrency.max(1);
         config.cache_entries = self.cache_entries;
+        config.analytics = self.analytics.enabled();
+        config.analytics_retention_days = self.analytics.analytics_retention_days;
+        config.contact = self.contact;
+        config.mcp_allowed_hosts = self
+            .mcp_allowed_hosts
+            .into_iter()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .collect();
         if let Some(url) = &self.follow {
             config.follow = Some(Follow {
                 store: Store::open(url)?,

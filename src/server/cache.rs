@@ -34,6 +34,7 @@ use super::error::ApiError;
 use super::handlers::search_request;
 use super::served::{GENERATION, generation_header};
 use super::{AppState, Live};
+use crate::analytics::Outcome;
 use crate::search::{Engine, SearchRequest};
 
 /// The searches the live engine has answered, by request.
@@ -55,10 +56,12 @@ pub(crate) struct Key {
     accept_encoding: Vec<u8>,
 }
 
-/// A search's final response.
+/// A search's final response, and its outcome for the analytics (see
+/// `super::analytics`): a hit is recorded as the search it repeats.
 pub(crate) struct Stored {
     headers: HeaderMap,
     body: Bytes,
+    outcome: Option<Arc<Outcome>>,
 }
 
 impl Stored {
@@ -66,6 +69,9 @@ impl Stored {
     fn response(&self, timing: Option<HeaderValue>) -> Response {
         let mut response = Response::new(Body::from(self.body.clone()));
         *response.headers_mut() = self.headers.clone();
+        if let Some(outcome) = &self.outcome {
+            response.extensions_mut().insert(outcome.clone());
+        }
         with_timing(response, timing)
     }
 }
@@ -99,6 +105,7 @@ pub(crate) async fn serve(State(state): State<AppState>, request: Request, next:
         Arc::new(Stored {
             headers: parts.headers.clone(),
             body: body.clone(),
+            outcome: parts.extensions.get::<Arc<Outcome>>().cloned(),
         }),
     );
     with_timing(

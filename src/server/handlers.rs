@@ -12,10 +12,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
+use super::analytics::with_outcome;
 use super::error::{ApiError, ErrorBody};
 use super::json::{ArticleView, SearchResponse};
 use super::params::Params;
 use super::served::Served;
+use crate::analytics::Outcome;
 use crate::corpus::{Category, FixCard};
 use crate::search::answer::AnswerResponse;
 use crate::search::suggest::Suggestion;
@@ -45,12 +47,17 @@ fn checked_id(path: Result<Path<String>, PathRejection>, what: &str) -> Result<S
     let Ok(Path(id)) = path else {
         return Err(not_found());
     };
-    let ok = !id.is_empty()
+    if is_id(&id) { Ok(id) } else { Err(not_found()) }
+}
+
+/// Whether `id` has the form of an article or card id: 1 to 128 letters,
+/// digits, `-` or `_`.
+pub(crate) fn is_id(id: &str) -> bool {
+    !id.is_empty()
         && id.len() <= 128
         && id
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok { Ok(id) } else { Err(not_found()) }
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Ranked articles, one per article, with the featured fix.
@@ -61,30 +68,40 @@ fn checked_id(path: Result<Path<String>, PathRejection>, what: &str) -> Result<S
         ("offset" = Option<usize>, Query, description = "Hits to skip, 0 to 1000 (default 0)", minimum = 0, maximum = 1000),
         ("category" = Option<Category>, Query, description = "Only this category"),
         ("brand" = Option<String>, Query, description = "Only this brand"),
+        ("client" = Option<String>, Query, description = "Who asks, for the analytics: `page`, `widget` or `api` (the default)", pattern = "^(page|widget|api)$"),
     ),
     responses(
         (status = 200, description = "Results. A repeated search may be answered from the response cache, with the `took_ms` of the search that filled it", body = SearchResponse,
             headers(
                 ("Server-Timing" = String, description = "With the cache on: `cache;desc=\"hit\";dur=MS` for an answer from the cache, `cache;desc=\"miss\";dur=MS` for one the engine made"),
                 ("X-Posfaq-Generation" = String, description = "The index generation (`gen-<ms>`, a release's id) whose engine made these results, the same for a cached answer"),
+                ("Posfaq-Query-Id" = String, description = "With analytics on: the id this search is recorded under, for `POST /api/feedback`"),
             )),
         (status = 400, description = "Bad parameters", body = ErrorBody),
         (status = 503, description = "No index loaded", body = ErrorBody),
     ))]
 pub async fn search(State(state): State<AppState>, uri: Uri) -> Result<Served<Response>, ApiError> {
     let request = search_request(uri.query())?;
-    with_engine(&state, move |engine| {
-        serde_json::to_vec(&SearchResponse::from(engine.search(&request)?))
-            .map(json_body)
-            .map_err(ApiError::internal)
+    let record = state.analytics().is_some();
+    let served = with_engine(&state, move |engine| {
+        let response = engine.search(&request)?;
+        let outcome = record.then(|| Outcome::search(&request, &response));
+        let json =
+            serde_json::to_vec(&SearchResponse::from(response)).map_err(ApiError::internal)?;
+        Ok((json, outcome))
     })
-    .await
+    .await?;
+    Ok(served.map(|(json, outcome)| with_outcome(json_body(json), outcome)))
 }
 
 /// The search a query string asks for, checked; the response cache keys
 /// its entries by it too.
 pub(crate) fn search_request(query: Option<&str>) -> Result<SearchRequest, ApiError> {
-    let params = Params::parse(query, &["q", "limit", "offset", "category", "brand"])?;
+    let params = Params::parse(
+        query,
+        &["q", "limit", "offset", "category", "brand", "client"],
+    )?;
+    super::analytics::client(&params)?;
     let request = SearchRequest {
         query: params.query()?,
         limit: params.number("limit", 10, 1..=crate::search::MAX_LIMIT)?,
@@ -103,20 +120,29 @@ fn json_body(body: impl IntoResponse) -> Response {
 
 /// The one best answer, with a confidence, or `"answer": null`.
 #[utoipa::path(get, path = "/api/answer", tag = "search",
-    params(("q" = String, Query, description = "A symptom, a terminal code or a customer's message (1 to 1,000 characters, not blank, no control characters)", min_length = 1, max_length = 1000, pattern = r"^(?=[\s\S]*\S)[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*$")),
+    params(
+        ("q" = String, Query, description = "A symptom, a terminal code or a customer's message (1 to 1,000 characters, not blank, no control characters)", min_length = 1, max_length = 1000, pattern = r"^(?=[\s\S]*\S)[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*$"),
+        ("client" = Option<String>, Query, description = "Who asks, for the analytics: `page`, `widget` or `api` (the default)", pattern = "^(page|widget|api)$"),
+    ),
     responses(
-        (status = 200, description = "The answer, or null", body = AnswerResponse),
+        (status = 200, description = "The answer, or null", body = AnswerResponse,
+            headers(("Posfaq-Query-Id" = String, description = "With analytics on: the id this answer is recorded under, for `POST /api/feedback`"))),
         (status = 400, description = "Bad parameters", body = ErrorBody),
         (status = 503, description = "No index loaded", body = ErrorBody),
     ))]
-pub async fn answer(
-    State(state): State<AppState>,
-    uri: Uri,
-) -> Result<Served<Json<AnswerResponse>>, ApiError> {
-    let params = Params::parse(uri.query(), &["q"])?;
+pub async fn answer(State(state): State<AppState>, uri: Uri) -> Result<Served<Response>, ApiError> {
+    let params = Params::parse(uri.query(), &["q", "client"])?;
     let query = params.query()?;
     crate::search::validate_message(&query)?;
-    with_engine(&state, move |engine| Ok(Json(engine.answer(&query)?))).await
+    super::analytics::client(&params)?;
+    let record = state.analytics().is_some();
+    let served = with_engine(&state, move |engine| {
+        let answer = engine.answer(&query)?;
+        let outcome = record.then(|| Outcome::answer(&answer));
+        Ok((answer, outcome))
+    })
+    .await?;
+    Ok(served.map(|(answer, outcome)| with_outcome(Json(answer).into_response(), outcome)))
 }
 
 /// Completions for search-as-you-type.
@@ -232,21 +258,38 @@ pub async fn fix(
 
 /// One article: front matter, sections and sanitized HTML.
 #[utoipa::path(get, path = "/api/articles/{id}", tag = "browse",
-    params(("id" = String, Path, description = "The article's id")),
+    params(
+        ("id" = String, Path, description = "The article's id"),
+        ("q" = Option<String>, Query, description = "The query the reader came with: its words to highlight are in `highlights` (1 to 200 characters, not blank, no control characters)", min_length = 1, max_length = 200, pattern = r"^(?=[\s\S]*\S)[^\u0000-\u0008\u000E-\u001F\u007F-\u0084\u0086-\u009F]*$"),
+    ),
     responses(
         (status = 200, description = "The article", body = ArticleView),
+        (status = 400, description = "Bad parameters", body = ErrorBody),
         (status = 404, description = "No such article", body = ErrorBody),
     ))]
 pub async fn article(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
+    uri: Uri,
 ) -> Result<Served<Json<ArticleView>>, ApiError> {
     let id = checked_id(path, "article")?;
+    let params = Params::parse(uri.query(), &["q"])?;
+    let query = match params.given("q") {
+        Some(q) => {
+            crate::search::validate_query(q)?;
+            Some(q.to_string())
+        }
+        None => None,
+    };
     with_engine(&state, move |engine| {
-        engine
+        let mut view = engine
             .article(&id)?
-            .map(|record| Json(ArticleView::from(record)))
-            .ok_or_else(|| ApiError::not_found("no article with that id"))
+            .map(ArticleView::from)
+            .ok_or_else(|| ApiError::not_found("no article with that id"))?;
+        if let Some(query) = query {
+            view.highlights = engine.plan(&query).highlights(engine.analyzer());
+        }
+        Ok(Json(view))
     })
     .await
 }
@@ -334,19 +377,7 @@ pub async fn reload(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Reloaded>, ApiError> {
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if !state.reload_enabled() {
-        return Err(ApiError::unauthorized_because(
-            "reload is off: no admin token is configured",
-        ));
-    }
-    if !state.token_matches(presented) {
-        return Err(ApiError::unauthorized());
-    }
+    require_admin(&state, &headers)?;
     let engine = state.reload().await?;
     let meta = engine.meta();
     Ok(Json(Reloaded {
@@ -354,6 +385,26 @@ pub async fn reload(
         articles: meta.articles,
         fixes: meta.fixes,
     }))
+}
+
+/// Checks the bearer token of an admin route: a 401 when it is missing or
+/// wrong, and always when no admin token is configured (the admin routes
+/// are off).
+pub(crate) fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !state.reload_enabled() {
+        return Err(ApiError::unauthorized_because(
+            "admin routes are off: no admin token is configured",
+        ));
+    }
+    if !state.token_matches(presented) {
+        return Err(ApiError::unauthorized());
+    }
+    Ok(())
 }
 
 /// The OpenAPI document of this API.

@@ -200,6 +200,10 @@ pub struct ArticleView {
     pub updated: Option<String>,
     pub sections: Vec<SectionView>,
     pub html: String,
+    /// With `?q=`: the query's words as the engine matches them
+    /// (normalized, with their parts), for the page to highlight.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub highlights: Vec<String>,
 }
 
 /// A section of an [`ArticleView`]: its heading, its anchor in `html`, and
@@ -233,6 +237,7 @@ impl From<ArticleRecord> for ArticleView {
             source: record.source,
             updated: record.updated,
             sections,
+            highlights: Vec::new(),
         }
     }
 }

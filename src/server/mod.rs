@@ -9,6 +9,7 @@
 //! same way ([`follow`]). Every response an engine made names its
 //! generation in an `X-Posfaq-Generation` header.
 
+mod analytics;
 mod cache;
 pub mod error;
 pub mod follow;
@@ -38,6 +39,13 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use tokio_util::sync::CancellationToken;
+
+use rmcp::transport::streamable_http_server::StreamableHttpService;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+
+use crate::analytics::Analytics;
+use crate::mcp;
 use crate::search::Engine;
 use cache::SearchCache;
 use error::ApiError;
@@ -62,6 +70,17 @@ pub struct Config {
     pub cache_entries: usize,
     /// Fetch the releases of a store into `index`, serving each in turn.
     pub follow: Option<follow::Follow>,
+    /// Record searches, answers and feedback in the analytics database
+    /// beside the index (see [`crate::analytics`]).
+    pub analytics: bool,
+    /// Days the analytics keep what they record.
+    pub analytics_retention_days: u32,
+    /// Where the page sends people when nothing reliable was found.
+    pub contact: Option<String>,
+    /// Host names (or `host:port`) the MCP endpoint answers to: a
+    /// request naming another host is refused (DNS rebinding). Loopback
+    /// names are always allowed.
+    pub mcp_allowed_hosts: Vec<String>,
 }
 
 impl Config {
@@ -76,6 +95,10 @@ impl Config {
             max_concurrency: 256,
             cache_entries: 4096,
             follow: None,
+            analytics: true,
+            analytics_retention_days: crate::analytics::DEFAULT_RETENTION_DAYS,
+            contact: None,
+            mcp_allowed_hosts: Vec::new(),
         }
     }
 }
@@ -108,6 +131,11 @@ struct Inner {
     /// only adds threads and memory; the rest wait their turn (within the
     /// request timeout).
     workers: Arc<tokio::sync::Semaphore>,
+    analytics: Option<Arc<Analytics>>,
+    contact: Option<String>,
+    /// Cancelled on shutdown: ends the MCP sessions' open streams, which
+    /// would otherwise hold the graceful shutdown.
+    shutdown: CancellationToken,
 }
 
 fn digest(token: &str) -> [u8; 32] {
@@ -145,6 +173,9 @@ impl AppState {
                 workers: Arc::new(tokio::sync::Semaphore::new(
                     2 * std::thread::available_parallelism().map_or(1, |n| n.get()),
                 )),
+                analytics: open_analytics(config),
+                contact: config.contact.clone().filter(|c| !c.trim().is_empty()),
+                shutdown: CancellationToken::new(),
             }),
         };
         match Engine::open(&config.index) {
@@ -223,6 +254,30 @@ impl AppState {
         &self.inner.metrics
     }
 
+    /// The analytics, when on.
+    pub(crate) fn analytics(&self) -> Option<Arc<Analytics>> {
+        self.inner.analytics.clone()
+    }
+
+    /// The contact route for the page, when configured.
+    pub(crate) fn contact(&self) -> Option<&str> {
+        self.inner.contact.as_deref()
+    }
+
+    /// The index folder served (and the analytics database's).
+    pub(crate) fn index_dir(&self) -> &std::path::Path {
+        &self.inner.index
+    }
+
+    /// Ends what outlives requests: MCP streams, then the analytics writer,
+    /// after it has committed what is queued.
+    pub fn close(&self) {
+        self.inner.shutdown.cancel();
+        if let Some(analytics) = &self.inner.analytics {
+            analytics.close();
+        }
+    }
+
     /// Whether an admin token is configured: without one, reload is off.
     fn reload_enabled(&self) -> bool {
         self.inner.admin_token.is_some()
@@ -261,6 +316,21 @@ impl AppState {
     }
 }
 
+/// The analytics of `config`, when on; a database that cannot be opened is
+/// logged and leaves them off, not the server down.
+fn open_analytics(config: &Config) -> Option<Arc<Analytics>> {
+    if !config.analytics {
+        return None;
+    }
+    match Analytics::open(&config.index, config.analytics_retention_days) {
+        Ok(analytics) => Some(analytics),
+        Err(e) => {
+            tracing::error!(error = %e, "analytics off: the database could not be opened");
+            None
+        }
+    }
+}
+
 /// The whole application: API, page, operations routes and middleware.
 ///
 /// The layers, outermost first: CORS, tracing, metrics, the timeout, the
@@ -277,6 +347,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/api/fixes/{id}", get(handlers::fix))
         .route("/api/articles/{id}", get(handlers::article))
         .route("/api/admin/reload", post(handlers::reload))
+        .route("/api/feedback", post(analytics::feedback))
+        .route("/api/admin/analytics", get(analytics::report))
+        .route("/api/config", get(web::config))
         .route("/api/openapi.json", get(handlers::openapi))
         .route("/healthz", get(handlers::healthz))
         .route("/readyz", get(handlers::readyz))
@@ -287,6 +360,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/style.css", get(web::style_css))
         .route("/widget.js", get(web::widget_js))
         .route("/embed-example.html", get(web::embed_example))
+        .nest_service("/mcp", mcp_service(&state, config))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed);
     for (name, value) in web::security_headers() {
@@ -305,6 +379,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
             ))
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
+                analytics::record,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
                 cache::serve,
             ))
             .layer(CompressionLayer::new())
@@ -320,6 +398,24 @@ pub fn router(state: AppState, config: &Config) -> Router {
     app.with_state(state)
 }
 
+/// The MCP tools over streamable HTTP, on the live engine (a reload
+/// reaches the next call) and the server's analytics.
+fn mcp_service(
+    state: &AppState,
+    config: &Config,
+) -> StreamableHttpService<mcp::Posfaq, LocalSessionManager> {
+    let source: mcp::EngineSource = {
+        let state = state.clone();
+        Arc::new(move || state.engine().map_err(|e| e.message))
+    };
+    let analytics = state.analytics();
+    mcp::http_service(
+        move || mcp::Posfaq::new(source.clone(), analytics.clone()),
+        &config.mcp_allowed_hosts,
+        state.inner.shutdown.clone(),
+    )
+}
+
 fn cors(origins: &[String]) -> Option<CorsLayer> {
     if origins.is_empty() {
         return None;
@@ -332,7 +428,8 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(allow)
-            .allow_methods([Method::GET]),
+            .allow_methods([Method::GET])
+            .expose_headers([analytics::QUERY_ID]),
     )
 }
 
@@ -355,10 +452,19 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         ));
     }
     #[cfg(unix)]
-    tokio::spawn(reload_on_sighup(state));
+    tokio::spawn(reload_on_sighup(state.clone()));
+    let shutdown = {
+        let state = state.clone();
+        async move {
+            shutdown_signal().await;
+            // MCP streams stay open until told to end.
+            state.inner.shutdown.cancel();
+        }
+    };
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await?;
+    tokio::task::spawn_blocking(move || state.close()).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{handlers, web};
+use super::{analytics, handlers, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,8 +24,11 @@ use super::{handlers, web};
         handlers::metrics,
         handlers::reload,
         handlers::openapi,
+        analytics::feedback,
+        analytics::report,
         web::index,
         web::widget_js,
+        web::config,
     ),
     modifiers(&BearerAuth),
 )]

@@ -48,6 +48,11 @@ impl Params {
             .filter(|v| !v.trim().is_empty())
     }
 
+    /// A parameter's value as given, blank or not.
+    pub fn given(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
     /// The query `q`, which must be given.
     pub fn query(&self) -> Result<String, ApiError> {
         match self.values.get("q") {

@@ -19,6 +19,14 @@ pub struct Served<T> {
 }
 
 impl<T> Served<T> {
+    /// The same generation with `f` of the response.
+    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Served<U> {
+        Served {
+            generation: self.generation,
+            response: f(self.response),
+        }
+    }
+
     /// `response`, made by `engine`.
     pub(crate) fn by(engine: &Engine, response: T) -> Served<T> {
         Served {

@@ -92,3 +92,25 @@ pub async fn widget_js() -> Response {
     );
     response
 }
+
+/// What the page needs to know of the server's configuration.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PageConfig {
+    /// Where to turn when nothing reliable was found (`--contact`), shown
+    /// under "没有找到可靠答案"; null when not configured.
+    pub contact: Option<String>,
+    /// Whether `POST /api/feedback` records clicks and votes (analytics on).
+    pub feedback: bool,
+}
+
+/// The page's configuration: the contact route, whether feedback is on.
+#[utoipa::path(get, path = "/api/config", tag = "page",
+    responses((status = 200, description = "The page's configuration", body = PageConfig)))]
+pub async fn config(
+    axum::extract::State(state): axum::extract::State<super::AppState>,
+) -> axum::Json<PageConfig> {
+    axum::Json(PageConfig {
+        contact: state.contact().map(String::from),
+        feedback: state.analytics().is_some(),
+    })
+}

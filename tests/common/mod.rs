@@ -160,3 +160,46 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// Runs `command` (the real binary, usually) to its end with `RUST_LOG=warn`;
+/// its output, once it is known to have succeeded.
+pub fn run_ok(command: &mut Command) -> std::process::Output {
+    let out = command
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?} does not start: {e}"));
+    assert!(
+        out.status.success(),
+        "{command:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// An index of `corpus` built by the real binary (`posfaq index`) in
+/// `dir/index`.
+pub fn index_with_binary(corpus: &Path, dir: &Path) -> PathBuf {
+    let index = dir.join("index");
+    run_ok(
+        Command::new(env!("CARGO_BIN_EXE_posfaq"))
+            .arg("index")
+            .arg("--corpus")
+            .arg(corpus)
+            .arg("--index")
+            .arg(&index),
+    );
+    index
+}
+
+/// Sends `child` SIGTERM and waits for it to exit: how a service manager
+/// stops a server.
+pub fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status();
+    assert!(
+        sent.as_ref().is_ok_and(|s| s.success()),
+        "kill -TERM {pid}: {sent:?}"
+    );
+    child.wait().unwrap()
+}

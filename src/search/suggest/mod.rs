@@ -76,7 +76,9 @@ impl Suggester {
     }
 
     /// Up to `limit` completions of `prefix`: shorter and more specific
-    /// kinds first.
+    /// kinds first, near-duplicates folded into the first of them (see
+    /// `fold_key`), and a fix card (or one of its symptoms) among them
+    /// whenever one matches, in place of the last when the list is full.
     pub fn suggest(&self, prefix: &str, limit: usize, analyzer: &Analyzer) -> Vec<Suggestion> {
         let prefix = key(prefix, analyzer);
         if prefix.is_empty() {
@@ -97,9 +99,29 @@ impl Suggester {
             let (text, kind, _) = &self.entries[at as usize];
             (text.chars().count(), *kind)
         });
-        found
+        let is_card = |at: &u32| matches!(self.entries[*at as usize].1, Kind::Fix | Kind::Symptom);
+        let mut keys = HashSet::new();
+        let mut chosen = Vec::with_capacity(limit);
+        let mut candidates = found.iter();
+        for &at in candidates.by_ref() {
+            if chosen.len() == limit {
+                break;
+            }
+            if keys.insert(fold_key(&self.entries[at as usize].0, analyzer)) {
+                chosen.push(at);
+            }
+        }
+        if limit > 0 && !chosen.iter().any(is_card) {
+            let card = candidates
+                .filter(|at| is_card(at))
+                .find(|&&at| !keys.contains(&fold_key(&self.entries[at as usize].0, analyzer)));
+            if let Some(&card) = card {
+                chosen.truncate(limit - 1);
+                chosen.push(card);
+            }
+        }
+        chosen
             .into_iter()
-            .take(limit)
             .map(|at| {
                 let (text, kind, id) = &self.entries[at as usize];
                 Suggestion {
@@ -109,6 +131,28 @@ impl Suggester {
                 }
             })
             .collect()
+    }
+}
+
+/// What two near-duplicate suggestions share: their words, normalized,
+/// without question words or punctuation (`无效终端怎么办？` and `无效终端`,
+/// `POS机` and `pos机`).
+fn fold_key(text: &str, analyzer: &Analyzer) -> String {
+    let words: String = analyzer
+        .words(text)
+        .into_iter()
+        .filter(|w| !crate::analysis::words::is_stop_word(&w.text))
+        .flat_map(|w| {
+            w.text
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if words.is_empty() {
+        analyzer.compact(text)
+    } else {
+        words
     }
 }
 
@@ -153,6 +197,47 @@ mod tests {
         assert_eq!(texts("lkl"), ["拉卡拉", "拉卡拉POS机83无效终端"]);
         assert_eq!(texts("wuxiao"), ["无效终端"]);
         assert_eq!(texts("LKL"), texts("lkl"));
+    }
+
+    #[test]
+    fn near_duplicates_fold_and_a_matching_card_is_kept() {
+        let items = [
+            ("无效终端", Kind::Term, None),
+            ("无效终端怎么办", Kind::Symptom, Some("invalid-terminal")),
+            ("无效终端？", Kind::Title, None),
+            ("无效终端 怎么办", Kind::Title, None),
+            ("无效终端怎么解决啊", Kind::Title, None),
+            ("无效终端认证", Kind::Term, None),
+            ("无效终端是什么意思呢", Kind::Title, None),
+            (
+                "无效终端显示83怎么处理",
+                Kind::Fix,
+                Some("invalid-terminal"),
+            ),
+        ]
+        .map(|(t, k, id)| (t.to_string(), k, id.map(String::from)));
+        let analyzer = Analyzer::shared();
+        let suggester = Suggester::new(items, &analyzer);
+        let texts = |limit| -> Vec<String> {
+            suggester
+                .suggest("无效", limit, &analyzer)
+                .into_iter()
+                .map(|s| s.text)
+                .collect()
+        };
+        // `无效终端怎么办`, `无效终端？` and `无效终端 怎么办` say what
+        // `无效终端` says; the card's own suggestions count as cards.
+        let all = texts(8);
+        assert_eq!(all[0], "无效终端");
+        assert!(
+            !all.iter()
+                .any(|t| t == "无效终端？" || t == "无效终端 怎么办"),
+            "{all:?}"
+        );
+        // With room for two, the second place goes to a card.
+        let two = suggester.suggest("无效", 2, &analyzer);
+        assert_eq!(two[0].text, "无效终端");
+        assert!(matches!(two[1].kind.as_str(), "fix" | "symptom"), "{two:?}");
     }
 
     #[test]
