@@ -11,6 +11,7 @@
 
 mod analytics;
 mod cache;
+mod config;
 pub mod error;
 pub mod follow;
 mod handlers;
@@ -21,19 +22,16 @@ mod params;
 mod served;
 mod web;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -51,57 +49,7 @@ use cache::SearchCache;
 use error::ApiError;
 use metrics::Metrics;
 
-/// How the server runs.
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub index: PathBuf,
-    pub addr: SocketAddr,
-    /// Enables `POST /api/admin/reload` when set; without it the route
-    /// refuses every request (401).
-    pub admin_token: Option<String>,
-    /// Origins allowed to call the API from other sites (`*` for any);
-    /// empty means same-origin only.
-    pub cors_origins: Vec<String>,
-    pub request_timeout: Duration,
-    /// Requests handled at once; more wait their turn.
-    pub max_concurrency: usize,
-    /// Searches whose results are kept for when they are asked again (0:
-    /// none). The cache belongs to the live index and goes with it.
-    pub cache_entries: usize,
-    /// Fetch the releases of a store into `index`, serving each in turn.
-    pub follow: Option<follow::Follow>,
-    /// Record searches, answers and feedback in the analytics database
-    /// beside the index (see [`crate::analytics`]).
-    pub analytics: bool,
-    /// Days the analytics keep what they record.
-    pub analytics_retention_days: u32,
-    /// Where the page sends people when nothing reliable was found.
-    pub contact: Option<String>,
-    /// Host names (or `host:port`) the MCP endpoint answers to: a
-    /// request naming another host is refused (DNS rebinding). Loopback
-    /// names are always allowed.
-    pub mcp_allowed_hosts: Vec<String>,
-}
-
-impl Config {
-    /// Defaults for an index directory and an address.
-    pub fn new(index: PathBuf, addr: SocketAddr) -> Config {
-        Config {
-            index,
-            addr,
-            admin_token: None,
-            cors_origins: Vec::new(),
-            request_timeout: Duration::from_secs(10),
-            max_concurrency: 256,
-            cache_entries: 4096,
-            follow: None,
-            analytics: true,
-            analytics_retention_days: crate::analytics::DEFAULT_RETENTION_DAYS,
-            contact: None,
-            mcp_allowed_hosts: Vec::new(),
-        }
-    }
-}
+pub use config::Config;
 
 /// Shared state of all handlers.
 #[derive(Clone)]
@@ -391,7 +339,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
                 config.max_concurrency,
             )),
     );
-    let app = match cors(&config.cors_origins) {
+    let app = match config::cors(&config.cors_origins) {
         Some(layer) => app.layer(layer),
         None => app,
     };
@@ -413,23 +361,6 @@ fn mcp_service(
         move || mcp::Posfaq::new(source.clone(), analytics.clone()),
         &config.mcp_allowed_hosts,
         state.inner.shutdown.clone(),
-    )
-}
-
-fn cors(origins: &[String]) -> Option<CorsLayer> {
-    if origins.is_empty() {
-        return None;
-    }
-    let allow = if origins.iter().any(|o| o == "*") {
-        AllowOrigin::any()
-    } else {
-        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
-    };
-    Some(
-        CorsLayer::new()
-            .allow_origin(allow)
-            .allow_methods([Method::GET])
-            .expose_headers([analytics::QUERY_ID]),
     )
 }
 
