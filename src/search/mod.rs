@@ -102,7 +102,7 @@ impl Engine {
         let synonyms = Synonyms::new(&groups, &index.analyzer);
         let vocabulary = crate::index::suggestions::read(&index.generation);
         let words = index.words(&index.reader.searcher())?;
-        let corrector = Corrector::new(&vocabulary, &words, &index.analyzer);
+        let corrector = Corrector::new(&vocabulary, &groups, &words, &index.analyzer);
         let suggester = Suggester::new(vocabulary, &index.analyzer);
         let mut engine = Engine {
             index,

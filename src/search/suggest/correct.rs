@@ -48,10 +48,12 @@ pub struct Correction {
 
 impl Corrector {
     /// Builds the vocabulary from the suggestion table's terms and symptoms,
-    /// the lexicon's forms, then the index's words (most common first); the
-    /// first term to claim a sound keeps it.
+    /// the synonym groups' forms (the lexicon's and the corpus's), then the
+    /// index's words (most common first); the first term to claim a sound
+    /// keeps it.
     pub fn new(
         items: &[(String, Kind, Option<String>)],
+        synonyms: &[Vec<String>],
         words: &[(String, u32)],
         analyzer: &Analyzer,
     ) -> Corrector {
@@ -61,7 +63,7 @@ impl Corrector {
             .iter()
             .filter(|(_, kind, _)| matches!(kind, Kind::Term | Kind::Symptom))
             .map(|(text, ..)| text.clone())
-            .chain(crate::analysis::words::lexicon().into_iter().flatten())
+            .chain(synonyms.iter().flatten().cloned())
             .map(|text| analyzer.normalize(&text).as_str().to_string());
         let curated: Vec<String> = curated.collect();
         let from_index = words.iter().map(|(w, _)| w.clone());
@@ -231,7 +233,8 @@ mod tests {
             ("终端", 3),
         ]
         .map(|(w, n)| (w.to_string(), n));
-        Corrector::new(&items, &words, &Analyzer::shared())
+        let lexicon = crate::analysis::words::lexicon();
+        Corrector::new(&items, &lexicon, &words, &Analyzer::shared())
     }
 
     fn fix(query: &str) -> Vec<String> {
