@@ -19,6 +19,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, Term};
 
 use super::query::QueryPlan;
+use super::query::build::is_code_shaped;
 use super::rank::collect::score_docs;
 use crate::Result;
 use crate::analysis::words::{is_stop_word, is_weak_word};
@@ -26,7 +27,7 @@ use crate::index::schema::Fields;
 
 /// Whether `word` can tell one article from another.
 fn is_distinctive(word: &str) -> bool {
-    let long_enough = word.chars().count() >= 2 || word.chars().any(|c| c.is_ascii_digit());
+    let long_enough = word.chars().count() >= 2 || is_code_shaped(word);
     long_enough && !is_stop_word(word) && !is_weak_word(word)
 }
 
@@ -55,8 +56,7 @@ pub fn is_weak(searcher: &Searcher, f: Fields, plan: &QueryPlan, best: DocAddres
     let mut found = 0;
     for word in typed.iter().copied().chain(corrections) {
         if holds(word)? {
-            let code = word.chars().any(|c| c.is_ascii_digit());
-            if code || in_a_title(word)? {
+            if is_code_shaped(word) || in_a_title(word)? {
                 return Ok(false);
             }
             found += 1;
