@@ -6,7 +6,8 @@
 //! `counters.txt` (characters that make a number a quantity). Lines are
 //! normalized words; `#` starts a comment. And `lexicon.txt`, the POS
 //! domain's colloquial, regional and formal forms of one thing, a group a
-//! line, which every corpus's synonyms extend.
+//! line, which every corpus's synonyms extend; `negations.txt`, how a query
+//! says that something cannot be done, and how the knowledge base writes it.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -17,6 +18,7 @@ const CODE_MARKERS: &str = include_str!("code_markers.txt");
 const FILLER_WORDS: &str = include_str!("filler_words.txt");
 const COUNTERS: &str = include_str!("counters.txt");
 const LEXICON: &str = include_str!("lexicon.txt");
+const NEGATIONS: &str = include_str!("negations.txt");
 
 /// The entries of a list, in file order.
 fn entries(text: &'static str) -> impl Iterator<Item = &'static str> {
@@ -39,6 +41,12 @@ pub fn lexicon() -> Vec<Vec<String>> {
         })
         .filter(|forms| forms.len() >= 2)
         .collect()
+}
+
+/// The groups of spoken and written negations (`negations.txt`), a line
+/// each.
+pub fn negations() -> impl Iterator<Item = &'static str> {
+    entries(NEGATIONS)
 }
 
 /// Whether `word` only carries the question (`怎么办`, `吗`).

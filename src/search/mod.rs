@@ -37,6 +37,7 @@ use crate::index::{IndexMeta, SearchIndex};
 use answer::Cards;
 use query::QueryPlan;
 use query::build::{Constraints, Terms, Weighted, any_of, filter};
+use query::negation::Negations;
 pub use query::synonyms;
 use query::synonyms::Synonyms;
 use rank::anchors::Anchors;
@@ -52,6 +53,7 @@ use suggest::{Suggester, Suggestion};
 pub struct Engine {
     index: SearchIndex,
     synonyms: Synonyms,
+    negations: Negations,
     cards: Cards,
     suggester: Suggester,
     corrector: Corrector,
@@ -107,6 +109,7 @@ impl Engine {
         let mut engine = Engine {
             index,
             synonyms,
+            negations: Negations::shipped(),
             cards: Cards::default(),
             suggester,
             corrector,
@@ -259,13 +262,19 @@ impl Engine {
         Ok(Some(Ranking::new(&terms, tiers, restrictions)))
     }
 
-    /// The analyzed query: what was typed, its colloquial forms in the
-    /// corpus's own words, and low-weight pinyin and typo fallbacks.
+    /// The analyzed query: what was typed, its colloquial forms and spoken
+    /// negations in the corpus's own words, and low-weight pinyin and typo
+    /// fallbacks.
     pub(crate) fn plan(&self, query: &str) -> QueryPlan {
         let analyzer = self.analyzer();
         let mut parsed = query::parse(query);
         let typed = analyzer.normalize(&parsed.parts.join(" "));
         let canonical = self.synonyms.canonicalize(typed.as_str());
+        for written in self.negations.rewrite(&analyzer.words(typed.as_str())) {
+            if !canonical.contains(&written) {
+                parsed.parts.push(written);
+            }
+        }
         if canonical != typed.as_str() {
             parsed.parts.push(canonical);
         }

@@ -8,6 +8,7 @@
 //! side through the bigrams that join them (`analysis::units`).
 
 pub mod build;
+pub mod negation;
 pub mod synonyms;
 pub mod syntax;
 
