@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use super::Kind;
-use super::sound::{pinyin_keys, sound_key};
+use super::sound::{pinyin_keys, sound_key, spellings};
 use crate::analysis::{Analyzer, is_han};
 
 /// The longest run of characters looked up.
@@ -75,14 +75,16 @@ impl Corrector {
             {
                 continue;
             }
-            let (full, initials) = pinyin_keys(&term);
+            let (_, initials) = pinyin_keys(&term);
             let mut spell = |key: String| {
                 let terms = corrector.by_pinyin.entry(key).or_default();
                 if terms.len() < MAX_HOMOPHONES {
                     terms.push(term.clone());
                 }
             };
-            spell(full);
+            for full in spellings(&term) {
+                spell(full);
+            }
             if n >= 3 {
                 spell(initials);
             }

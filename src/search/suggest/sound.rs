@@ -11,13 +11,50 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use pinyin::ToPinyin;
+use pinyin::{ToPinyin, ToPinyinMulti};
 
 const CONFUSABLES: &str = include_str!("confusables.txt");
 
 /// The toneless pinyin of a Chinese character (`拉` → `la`), if it has one.
 pub fn syllable(c: char) -> Option<&'static str> {
     c.to_pinyin().map(|p| p.plain())
+}
+
+/// The most spellings of one term (see [`spellings`]).
+const MAX_SPELLINGS: usize = 8;
+
+/// The toneless pinyin a term may be typed as: its usual reading
+/// ([`pinyin_keys`]), then each reading with one character read another way
+/// it can be read (`开不了机`: `kaibuleji`, then `kaibuliaoji`), up to
+/// [`MAX_SPELLINGS`]. People type a polyphonic character the way they say
+/// it in that word, which the table's usual reading need not be.
+pub fn spellings(text: &str) -> Vec<String> {
+    let (usual, _) = pinyin_keys(text);
+    if usual.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![usual];
+    let chars: Vec<char> = text.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        let Some(readings) = c.to_pinyin_multi() else {
+            continue;
+        };
+        for reading in readings.into_iter().skip(1) {
+            let mut spelled = String::new();
+            for (j, other) in chars.iter().enumerate() {
+                match (j == i, syllable(*other)) {
+                    (true, _) => spelled.push_str(reading.plain()),
+                    (false, Some(s)) => spelled.push_str(s),
+                    (false, None) if other.is_ascii_alphanumeric() => spelled.push(*other),
+                    (false, None) => {}
+                }
+            }
+            if out.len() < MAX_SPELLINGS && !out.contains(&spelled) {
+                out.push(spelled);
+            }
+        }
+    }
+    out
 }
 
 /// The first letter of a syllable (`la` → `l`).
@@ -102,6 +139,14 @@ mod tests {
             ("lakalaposji".to_string(), "lklposj".to_string())
         );
         assert_eq!(pinyin_keys("pos 83"), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn a_polyphonic_character_is_spelled_each_way() {
+        let spelled = spellings("开不了机");
+        assert_eq!(spelled[0], "kaibuleji");
+        assert!(spelled.contains(&"kaibuliaoji".to_string()), "{spelled:?}");
+        assert_eq!(spellings("pos"), Vec::<String>::new());
     }
 
     #[test]
