@@ -34,8 +34,9 @@ pub struct Corrector {
     /// Full toneless pinyin (`qiandao`) and initials (`lkl`) to the terms
     /// spelled so, the first to claim it first.
     by_pinyin: HashMap<String, Vec<String>>,
-    /// Sound key (look-alikes folded, syllables joined by spaces) to a term.
-    by_sound: HashMap<String, String>,
+    /// Sound key (look-alikes folded, syllables joined by spaces) to a term,
+    /// and whether the term is curated (a term, symptom or synonym form).
+    by_sound: HashMap<String, (String, bool)>,
 }
 
 /// A term the query likely means, and the bytes of the normalized query
@@ -94,7 +95,7 @@ impl Corrector {
                 corrector
                     .by_sound
                     .entry(sound_key(&term).join(" "))
-                    .or_insert(term);
+                    .or_insert((term, k < curated.len()));
             }
         }
         corrector
@@ -126,13 +127,21 @@ impl Corrector {
                 }
             }
         }
-        // Sound and shape: runs of Chinese characters that are not words;
-        // a run of two only when the query's segmentation left it whole
-        // (`写一` in 帮我写一首诗 straddles two words and stays as it is).
-        let tokens: HashSet<(usize, usize)> = analyzer
-            .words(normalized)
+        // Sound and shape: runs of Chinese characters that are not words,
+        // from the start of one of the query's words to the end of one
+        // (`到账时间` is not read as 到 + `账时间`, 长时间). A run of two is
+        // so one word or two of one character (`注消`, 注 + 消); `写一` in
+        // 帮我写一首诗 cuts 一首 and stays as it is. Two words of one
+        // character are read as a curated term only (注销, 押金): in
+        // 钱在哪看 or 这是 they are words, and 潜在 or 这时 would conflate
+        // homophones.
+        let tokens = analyzer.words(normalized);
+        let starts: HashSet<usize> = tokens.iter().map(|t| t.offset_from).collect();
+        let ends: HashSet<usize> = tokens.iter().map(|t| t.offset_to).collect();
+        let one_word: HashSet<usize> = tokens
             .iter()
-            .map(|t| (t.offset_from, t.offset_to))
+            .filter(|t| t.text.chars().count() == 2)
+            .map(|t| t.offset_from)
             .collect();
         let chars: Vec<(usize, char)> = normalized.char_indices().collect();
         let sounds: Vec<String> = chars
@@ -150,11 +159,13 @@ impl Corrector {
                 }
                 let (last_at, last) = chars[end - 1];
                 let span = chars[start].0..last_at + last.len_utf8();
-                if end - start == 2 && !tokens.contains(&(span.start, span.end)) {
+                if !starts.contains(&span.start) || !ends.contains(&span.end) {
                     continue;
                 }
-                if let Some(term) = self.by_sound.get(&sounds[start..end].join(" ")) {
-                    add(span, term);
+                let singles = end - start == 2 && !one_word.contains(&span.start);
+                match self.by_sound.get(&sounds[start..end].join(" ")) {
+                    Some((term, curated)) if *curated || !singles => add(span, term),
+                    _ => {}
                 }
             }
         }
@@ -233,6 +244,8 @@ mod tests {
             ("密码", 3),
             ("错误", 3),
             ("终端", 3),
+            ("长时间", 2),
+            ("潜在", 2),
         ]
         .map(|(w, n)| (w.to_string(), n));
         let lexicon = crate::analysis::words::lexicon();
@@ -290,6 +303,15 @@ mod tests {
     #[test]
     fn two_characters_across_words_are_not_a_typo() {
         assert!(fix("帮我写一首诗").is_empty());
+    }
+
+    #[test]
+    fn a_typo_starts_and_ends_with_the_query_s_words() {
+        // 账时间 would be 长时间, but 到账 is one word.
+        assert!(fix("到账时间").is_empty());
+        // 钱 + 在 are words of one character each, 潜在 is no curated term.
+        assert!(fix("钱在哪看").is_empty());
+        assert_eq!(fix("压金"), ["押金"]);
     }
 
     #[test]
