@@ -41,8 +41,9 @@ pub const META: &str = "posfaq.json";
 /// The layout of the documents in an index; a change makes older indexes
 /// stale. 2: an article's `body` holds all its text; fix cards have fields
 /// of their own; an article's record is a document of its own. 3: documents
-/// sorted by the `order` fast field, articles in id order.
-pub const FORMAT: u32 = 3;
+/// sorted by the `order` fast field, articles in id order. 4: no title
+/// anchors (titles rank by their weight in the score).
+pub const FORMAT: u32 = 4;
 
 /// What an index built now records about how it was built: the analyzer's
 /// fingerprint and [`FORMAT`]. An index that records anything else is

@@ -24,16 +24,9 @@ use tantivy::{TantivyDocument, doc};
 use crate::analysis::{Analyzer, TOKENIZER_NAME};
 use crate::corpus::{Article, FixCard, Section};
 
-/// The longest title or key phrase, in characters, that ranks an article
-/// first when a query contains it.
+/// The longest key phrase, in characters, that ranks an article first
+/// when a query contains it.
 pub const MAX_ANCHOR_CHARS: usize = 64;
-
-/// Parts of a title between punctuation, long enough to be a key phrase.
-fn title_pieces(title: &str) -> impl Iterator<Item = &str> {
-    title
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|p| p.chars().count() >= 4)
-}
 
 /// The fast field the index is sorted by: documents are stored in the
 /// order of [`order`], whatever order they were added in or indexing
@@ -90,12 +83,8 @@ pub struct Fields {
     pub title: Field,
     pub headings: Field,
     pub keywords: Field,
-    /// An article's title and the longer parts of its title, compacted
-    /// (see [`Analyzer::compact`]): a query containing one ranks the
-    /// article first.
-    pub title_anchors: Field,
-    /// An article's tags and codes, compacted: a query containing one ranks
-    /// the article next.
+    /// An article's tags and codes, compacted (see [`Analyzer::compact`]):
+    /// a query containing one ranks the article first.
     pub key_anchors: Field,
     /// All of an article's text: title, keywords, headings and sections.
     pub body: Field,
@@ -160,7 +149,6 @@ pub fn build_schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text_options(true)),
         headings: b.add_text_field("headings", text_options(false)),
         keywords: b.add_text_field("keywords", text_options(false)),
-        title_anchors: b.add_text_field("title_anchors", STRING),
         key_anchors: b.add_text_field("key_anchors", STRING),
         body: b.add_text_field("body", text_options(false)),
         card_title: b.add_text_field("card_title", text_options(false)),
@@ -189,7 +177,6 @@ impl Fields {
             title: f("title")?,
             headings: f("headings")?,
             keywords: f("keywords")?,
-            title_anchors: f("title_anchors")?,
             key_anchors: f("key_anchors")?,
             body: f("body")?,
             card_title: f("card_title")?,
@@ -277,10 +264,6 @@ impl Fields {
             let chars = compact.chars().count();
             (2..=MAX_ANCHOR_CHARS).contains(&chars).then_some(compact)
         };
-        let title = std::iter::once(article.title.as_str()).chain(title_pieces(&article.title));
-        for text in title.filter_map(anchor) {
-            main.add_text(self.title_anchors, text);
-        }
         for text in article
             .tags
             .iter()

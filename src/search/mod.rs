@@ -240,7 +240,6 @@ impl Engine {
         }
         let anchors = Anchors::find(searcher, f, &self.analyzer().compact(&request.query))?;
         let mut tiers = Vec::new();
-        tiers.extend(anchors.titles(f).map(|q| (Tier::Title, q)));
         tiers.extend(anchors.keys(f).map(|q| (Tier::KeyPhrase, q)));
         if !cited.is_empty() {
             let articles: Box<dyn Query> = Box::new(BooleanQuery::new(vec![

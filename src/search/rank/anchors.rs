@@ -1,9 +1,8 @@
-//! Anchors: the titles and key phrases a query contains. The index holds
-//! each article's title, the longer parts of its title and its key phrases
-//! (tags, codes) compacted, as raw terms ([`Fields::title_anchors`],
-//! [`Fields::key_anchors`]); a search looks up which of them occur in the
-//! compacted query, and the articles that have them form the first tiers
-//! of the ranking (`rank`).
+//! Anchors: the key phrases a query contains. The index holds each
+//! article's key phrases (tags, codes) compacted, as raw terms
+//! ([`Fields::key_anchors`]); a search looks up which of them occur in the
+//! compacted query, and the articles that have them form the first tier of
+//! the ranking (`rank`).
 
 use tantivy::Searcher;
 use tantivy::query::Query;
@@ -13,30 +12,22 @@ use crate::Result;
 use crate::index::schema::{Fields, MAX_ANCHOR_CHARS};
 use crate::search::query::build::any_of;
 
-/// The titles and key phrases that a query contains.
+/// The key phrases that a query contains.
 #[derive(Debug, Default)]
 pub struct Anchors {
-    titles: Vec<String>,
     keys: Vec<String>,
 }
 
 impl Anchors {
     /// Looks up every run of the compacted query's characters that is an
-    /// indexed title or key phrase. A run is extended one character at a
-    /// time only while some indexed anchor starts with it, so a query costs
-    /// about one dictionary probe per character.
+    /// indexed key phrase. A run is extended one character at a time only
+    /// while some indexed anchor starts with it, so a query costs about one
+    /// dictionary probe per character.
     pub fn find(searcher: &Searcher, f: Fields, compact_query: &str) -> Result<Anchors> {
         let chars: Vec<char> = compact_query.chars().collect();
         Ok(Anchors {
-            titles: anchors_in(searcher, f.title_anchors, &chars)?,
             keys: anchors_in(searcher, f.key_anchors, &chars)?,
         })
-    }
-
-    /// Articles with one of the titles the query contains.
-    pub fn titles(&self, f: Fields) -> Option<Box<dyn Query>> {
-        (!self.titles.is_empty())
-            .then(|| any_of(f.title_anchors, self.titles.iter().map(String::as_str)))
     }
 
     /// Articles with one of the key phrases the query contains.

@@ -7,13 +7,16 @@
 #[derive(Debug, Clone, Copy)]
 pub struct Weights {
     /// Field boosts for an article: its title, and `body`, which holds all
-    /// its text (title, tags, codes, headings, sections). Title 3 fitted on
-    /// the tuning set (2, 3 and 4 tried; 2 loses 0.007 Recall@10). Scoring
-    /// the tags and headings fields as well doubles the terms a search
-    /// walks for +0.002 nDCG@10 and +0.007 P@1 there, so they are not. A
-    /// word's parts are looked for in the body alone (which holds the
-    /// title): in the title too they cost 11% more CPU at 100k articles for
-    /// +0.002 nDCG@10 and +0.007 Recall@10 on the tuning set.
+    /// its text (title, tags, codes, headings, sections). Title 2 fitted on
+    /// the tuning parts of the three judged sets (main, cold, passages:
+    /// 1, 1.5, 2 and 3 tried; 2 gives nDCG@10/P@1 0.975/0.974, 0.981/0.969
+    /// and 0.766/0.849 there, 3 gives 0.974/0.974, 0.976/0.953 and
+    /// 0.755/0.811). Scoring the tags and headings fields as well doubles
+    /// the terms a search walks for +0.002 nDCG@10 and +0.007 P@1 on the
+    /// main set, so they are not. A word's parts are looked for in the
+    /// body alone (which holds the title): in the title too they cost 11%
+    /// more CPU at 100k articles for +0.002 nDCG@10 and +0.007 Recall@10
+    /// on the main set.
     pub title: f32,
     pub body: f32,
     /// A word's part (sub-word or bigram inside it) next to the word
@@ -61,7 +64,7 @@ pub struct Weights {
 
 /// The weights in force.
 pub const WEIGHTS: Weights = Weights {
-    title: 3.0,
+    title: 2.0,
     body: 1.0,
     part: 0.3,
     join: 1.0,
