@@ -10,7 +10,9 @@
 //! that some article's title holds too (a word the knowledge base is
 //! about) or a code, or half or more of them and at least two (or the one
 //! there is); a correction found in
-//! it counts as the word it stands for. A query with
+//! it counts as the word it stands for. A word counts as held when the hit
+//! holds it as a word, or every two-character piece of it: the text may
+//! segment it otherwise (`POS终端未登记` reads as `pos终端` `未登记`). A query with
 //! no distinctive word (a character typed so far) is never weak: there is
 //! nothing to judge it by.
 
@@ -23,6 +25,7 @@ use super::query::build::is_code_shaped;
 use super::rank::collect::score_docs;
 use crate::Result;
 use crate::analysis::words::{is_stop_word, is_weak_word};
+use crate::analysis::{Analyzer, Token};
 use crate::index::schema::Fields;
 
 /// Whether `word` can tell one article from another.
@@ -32,31 +35,52 @@ fn is_distinctive(word: &str) -> bool {
 }
 
 /// Whether the document at `best` is not a reliable match for `plan`.
-pub fn is_weak(searcher: &Searcher, f: Fields, plan: &QueryPlan, best: DocAddress) -> Result<bool> {
-    let typed: Vec<&str> = plan
+pub fn is_weak(
+    searcher: &Searcher,
+    f: Fields,
+    analyzer: &Analyzer,
+    plan: &QueryPlan,
+    best: DocAddress,
+) -> Result<bool> {
+    let typed: Vec<&Token> = plan
         .words
         .iter()
-        .map(|w| w.text.as_str())
-        .filter(|w| is_distinctive(w))
+        .filter(|w| is_distinctive(&w.text))
         .collect();
     if typed.is_empty() {
         return Ok(false);
     }
-    let holds = |word: &str| -> Result<bool> {
+    let holds_unit = |unit: &str| -> Result<bool> {
         let term: Box<dyn Query> = Box::new(TermQuery::new(
-            Term::from_field_text(f.body, word),
+            Term::from_field_text(f.body, unit),
             IndexRecordOption::Basic,
         ));
         Ok(score_docs(searcher, &[term], &[best])?[0].is_some())
     };
+    let holds = |word: &Token| -> Result<bool> {
+        if holds_unit(&word.text)? {
+            return Ok(true);
+        }
+        let pieces: Vec<String> = analyzer
+            .parts(word)
+            .into_iter()
+            .map(|p| p.text)
+            .filter(|p| p.chars().count() == 2)
+            .collect();
+        for piece in &pieces {
+            if !holds_unit(piece)? {
+                return Ok(false);
+            }
+        }
+        Ok(!pieces.is_empty())
+    };
     let in_a_title = |word: &str| -> Result<bool> {
         Ok(searcher.doc_freq(&Term::from_field_text(f.title, word))? > 0)
     };
-    let corrections = plan.fallback.iter().map(|w| w.text.as_str());
     let mut found = 0;
-    for word in typed.iter().copied().chain(corrections) {
+    for word in typed.iter().copied().chain(&plan.fallback) {
         if holds(word)? {
-            if is_code_shaped(word) || in_a_title(word)? {
+            if is_code_shaped(&word.text) || in_a_title(&word.text)? {
                 return Ok(false);
             }
             found += 1;

@@ -204,9 +204,13 @@ impl Engine {
             (response.total, response.total_exact) = ranking.count(&searcher, TOTAL_CAP)?;
             time(&mut stages.count);
             response.weak = match (&fix, ranked.first()) {
-                (None, Some(best)) => {
-                    floor::is_weak(&searcher, self.index.fields, &plan, best.address)?
-                }
+                (None, Some(best)) => floor::is_weak(
+                    &searcher,
+                    self.index.fields,
+                    self.analyzer(),
+                    &plan,
+                    best.address,
+                )?,
                 _ => false,
             };
             let page: Vec<Ranked> = ranked.into_iter().skip(request.offset).collect();
