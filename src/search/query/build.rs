@@ -21,7 +21,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::QueryPlan;
-use crate::analysis::words::is_weak_word;
+use crate::analysis::words::{is_stop_word, is_weak_word};
 use crate::analysis::{Analyzer, Token, units};
 use crate::search::rank::Weights;
 
@@ -67,7 +67,8 @@ pub fn is_code_shaped(word: &str) -> bool {
 
 impl Terms {
     /// The plan's terms on `fields`: its words and their parts, the bigrams
-    /// joining words written side by side, the words of its phrases.
+    /// joining words (not question words) written side by side, the words
+    /// of its phrases.
     pub fn of(plan: &QueryPlan, analyzer: &Analyzer, fields: &[Weighted], w: &Weights) -> Terms {
         let mut terms = Terms::default();
         let word_weight = |word: &Token| {
@@ -94,8 +95,18 @@ impl Terms {
                 }
             }
         }
-        for run in &plan.runs {
-            for join in units::joins(run) {
+        // Joins where a question word meets a word (`是什` in 冲正是什么意思)
+        // would match every article that asks the same kind of question; a
+        // particle's (`了`, `没`) still tells how the words were written.
+        let question = |w: &Token| is_stop_word(&w.text) && w.text.chars().count() > 1;
+        let content = |pair: &&[Token]| !pair.iter().any(question);
+        for pair in plan
+            .runs
+            .iter()
+            .flat_map(|run| run.windows(2))
+            .filter(content)
+        {
+            for join in units::joins(pair) {
                 for f in fields {
                     terms.add(f.field, &join.text, w.join * f.boost);
                 }
@@ -240,5 +251,18 @@ mod tests {
         );
         let joined = together.0.get(&(f.body, "记登".to_string())).copied();
         assert_eq!(joined, Some(2.0 * WEIGHTS.join), "{together:?}");
+    }
+
+    #[test]
+    fn question_words_join_nothing() {
+        // From the passage set: 冲正是什么意思 met every 是什么意思 title
+        // through the joins 是什 and 么意.
+        let a = Analyzer::shared();
+        let (_, f) = crate::index::schema::build_schema();
+        let fields = [Weighted::new(f.body, 1.0)];
+        let plan = QueryPlan::new(&parse("冲正是什么意思"), &a);
+        let terms = Terms::of(&plan, &a, &fields, &WEIGHTS);
+        let has = |text: &str| terms.0.contains_key(&(f.body, text.to_string()));
+        assert!(!has("是什") && !has("么意"), "{terms:?}");
     }
 }
