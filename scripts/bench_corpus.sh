@@ -17,7 +17,9 @@ python3 - "$out/articles" <<'PY'
 import pathlib, re, sys
 for p in pathlib.Path(sys.argv[1]).rglob("*.md"):
     t = p.read_text(encoding="utf-8")
-    n = re.sub(r"^tags: \[(.*)\]$", lambda m: "tags: [" + ", ".join(x.strip() if x.strip().startswith('"') else '"%s"' % x.strip() for x in m.group(1).split(",") if x.strip()) + "]", t, count=1, flags=re.M)
+    # A list with a quote in it is the generator's own quoting: left as is
+    # (its quoted tags may hold commas).
+    n = re.sub(r"^tags: \[([^\"]*)\]$", lambda m: "tags: [" + ", ".join('"%s"' % x.strip() for x in m.group(1).split(",") if x.strip()) + "]", t, count=1, flags=re.M)
     if n != t:
         p.write_text(n, encoding="utf-8")
 PY
