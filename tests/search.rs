@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::sync::OnceLock;
 
 use posfaq::corpus::Category;
@@ -304,6 +305,19 @@ fn off_topic_queries_are_flagged_weak_and_real_ones_are_not() {
             "{real} flagged weak"
         );
     }
+}
+
+#[test]
+fn a_word_the_text_segments_otherwise_is_not_weak() {
+    // From the passage set: its passages write POS终端未登记, which segments
+    // as pos终端 未登记, so no passage holds the word 终端未登记 itself;
+    // every two-character piece of it is there, side by side.
+    let passages = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/passages/corpus");
+    let (_dir, engine) = common::index_of(&passages);
+    let response = engine
+        .search(&SearchRequest::new("终端未登记", 10))
+        .unwrap();
+    assert!(!response.hits.is_empty() && !response.weak, "{response:?}");
 }
 
 #[test]
