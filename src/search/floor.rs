@@ -9,11 +9,11 @@
 //! the device itself. The best hit is reliable when it holds one of them
 //! that some article's title holds too (a word the knowledge base is
 //! about) or a code, or half or more of them and at least two (or the one
-//! there is); a correction found in
-//! it counts as the word it stands for. A word counts as held when the hit
-//! holds it as a word, or every two-character piece of it: the text may
-//! segment it otherwise (`POS终端未登记` reads as `pos终端` `未登记`). A query with
-//! no distinctive word (a character typed so far) is never weak: there is
+//! there is); a correction found in it counts as the word it stands for.
+//! A word counts as held when the hit holds it as a word, or every
+//! two-character piece of it: the text may segment it otherwise
+//! (`POS终端未登记` reads as `pos终端` `未登记`). A query with no
+//! distinctive word (a character typed so far) is never weak: there is
 //! nothing to judge it by.
 
 use tantivy::query::{Query, TermQuery};

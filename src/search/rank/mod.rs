@@ -8,10 +8,8 @@
 //!    query contains, then [`Tier::Cited`], one the featured fix card
 //!    cites, then the rest. A tier is compared before the score, so no
 //!    score, however long the query, lifts an article over a higher tier.
-//!    (A tier of articles whose title the query contains was measured and
-//!    dropped: the title's weight in the score ranks them as well or
-//!    better on every judged set's tuning part, and on the held-out parts
-//!    the figures are within 0.001.)
+//!    A title the query contains is not a tier: the title's weight in the
+//!    score ranks its article (`Weights::title` says how that was chosen);
 //! 2. the **score**: the weighted sum of BM25 term scores of the query's
 //!    units on the article's fields (`query::build`, numbers in
 //!    `weights.rs`);
