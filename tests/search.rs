@@ -308,6 +308,18 @@ fn off_topic_queries_are_flagged_weak_and_real_ones_are_not() {
 }
 
 #[test]
+fn a_word_that_only_shapes_a_heading_does_not_make_a_hit_reliable() {
+    // 注意 is in a title (结算账户变更步骤和注意事项), but as the shape of a
+    // heading, not what the article is about.
+    let (_dir, engine) = common::index_of(&common::real_corpus());
+    let run = |q: &str| engine.search(&SearchRequest::new(q, 10)).unwrap();
+    let off_topic = run("养猫要注意什么");
+    assert!(off_topic.hits.is_empty() || off_topic.weak, "{off_topic:?}");
+    let real = run("换结算卡要注意什么");
+    assert!(!real.hits.is_empty() && !real.weak, "{real:?}");
+}
+
+#[test]
 fn a_word_the_text_segments_otherwise_is_not_weak() {
     // From the passage set: its passages write POS终端未登记, which segments
     // as pos终端 未登记, so no passage holds the word 终端未登记 itself;

@@ -3,7 +3,9 @@
 //! words for the device itself), and the answer matcher's lists:
 //! `code_markers.txt` (words that name a number as a code on the screen),
 //! `filler_words.txt` (words for where a problem showed, not what it is) and
-//! `counters.txt` (characters that make a number a quantity). Lines are
+//! `counters.txt` (characters that make a number a quantity); and the
+//! relevance floor's `heading_words.txt` (words for a heading's shape, not
+//! its subject). Lines are
 //! normalized words; `#` starts a comment. And `lexicon.txt`, the POS
 //! domain's colloquial, regional and formal forms of one thing, a group a
 //! line, which every corpus's synonyms extend; `negations.txt`, how a query
@@ -17,6 +19,7 @@ const WEAK_WORDS: &str = include_str!("weak_words.txt");
 const CODE_MARKERS: &str = include_str!("code_markers.txt");
 const FILLER_WORDS: &str = include_str!("filler_words.txt");
 const COUNTERS: &str = include_str!("counters.txt");
+const HEADING_WORDS: &str = include_str!("heading_words.txt");
 const LEXICON: &str = include_str!("lexicon.txt");
 const NEGATIONS: &str = include_str!("negations.txt");
 
@@ -61,6 +64,13 @@ pub fn is_weak_word(word: &str) -> bool {
     SET.get_or_init(|| list(WEAK_WORDS)).contains(word)
 }
 
+/// Whether `word` gives a heading its shape, not its subject (`注意事项`,
+/// `流程`).
+pub fn is_heading_word(word: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| list(HEADING_WORDS)).contains(word)
+}
+
 /// Words that, shortly before a number, say it is a code on the screen
 /// (`显示`, `码`).
 pub fn code_markers() -> &'static [&'static str] {
@@ -96,6 +106,7 @@ mod tests {
         assert!(is_stop_word("怎么办") && is_stop_word("吗"));
         assert!(!is_stop_word("终端"));
         assert!(is_weak_word("pos机") && !is_weak_word("无效"));
+        assert!(is_heading_word("注意事项") && !is_heading_word("结算卡"));
         assert!(!is_stop_word(
             "# Words that carry the question, not its subject: a query's words"
         ));

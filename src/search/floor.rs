@@ -8,7 +8,7 @@
 //! (or a code, `83`, `a0`) that are neither question words nor words for
 //! the device itself. The best hit is reliable when it holds one of them
 //! that some article's title holds too (a word the knowledge base is
-//! about) or a code, or half or more of them and at least two (or the one
+//! about, not one a heading is shaped with: `注意事项`) or a code, or half or more of them and at least two (or the one
 //! there is); a correction found in it counts as the word it stands for.
 //! A word counts as held when the hit holds it as a word, or every
 //! two-character piece of it: the text may segment it otherwise
@@ -24,7 +24,7 @@ use super::query::QueryPlan;
 use super::query::build::is_code_shaped;
 use super::rank::collect::score_docs;
 use crate::Result;
-use crate::analysis::words::{is_stop_word, is_weak_word};
+use crate::analysis::words::{is_heading_word, is_stop_word, is_weak_word};
 use crate::analysis::{Analyzer, Token};
 use crate::index::schema::Fields;
 
@@ -80,7 +80,8 @@ pub fn is_weak(
     let mut found = 0;
     for word in typed.iter().copied().chain(&plan.fallback) {
         if holds(word)? {
-            if is_code_shaped(&word.text) || in_a_title(&word.text)? {
+            let subject = !is_heading_word(&word.text) && in_a_title(&word.text)?;
+            if is_code_shaped(&word.text) || subject {
                 return Ok(false);
             }
             found += 1;
