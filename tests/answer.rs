@@ -144,6 +144,28 @@ fn search_features_the_fix_above_the_hits() {
 }
 
 #[test]
+fn a_screen_text_only_one_card_quotes_leads_to_that_card() {
+    // rc-05's body quotes the screen text; transaction-failed has 交易失败
+    // as a symptom, a shorter part of it.
+    let response = engine().answer("机器显示交易失败，请联系发卡行").unwrap();
+    assert_eq!(response.answer.map(|a| a.id).as_deref(), Some("rc-05"));
+}
+
+#[test]
+fn a_message_that_describes_a_cause_gets_the_card_that_lists_it() {
+    // Named in rc-z1's causes only (IC 卡参数或公钥过期), in no symptom.
+    let message = "机器里存的IC卡公钥过期了，插芯片卡老是不行";
+    let response = engine().answer(message).unwrap();
+    assert_eq!(response.answer.map(|a| a.id).as_deref(), Some("rc-z1"));
+    // A search features a card only for what the query names.
+    let search = engine().search(&SearchRequest::new(message, 5)).unwrap();
+    assert!(search.fix.is_none(), "{:?}", search.fix.map(|f| f.id));
+    // One cause word is not a description of the cause.
+    let short = engine().answer("公钥是什么").unwrap();
+    assert_ne!(short.answer.map(|a| a.id).as_deref(), Some("rc-z1"));
+}
+
+#[test]
 fn judged_answer_accuracy_holds() {
     // The gate is the held-out part, on which nothing is fitted; its
     // baseline is recorded in tests/eval/baseline.json and the README.

@@ -171,6 +171,28 @@ fn append_paragraph(field: &mut String, text: &str) {
 }
 
 impl FixCard {
+    /// The texts the card's body quotes (`“交易失败，请联系发卡行”`): what
+    /// the terminal or a receipt shows, a menu item, an old wording of the
+    /// code.
+    pub fn quoted(&self) -> Vec<&str> {
+        let body = [self.summary.as_str(), &self.escalation];
+        let lists = self.causes.iter().chain(&self.steps).map(String::as_str);
+        let mut quoted = Vec::new();
+        for text in body.into_iter().chain(lists) {
+            let mut rest = text;
+            while let Some(open) = rest.find('“') {
+                let after = &rest[open + '“'.len_utf8()..];
+                let Some(close) = after.find('”') else {
+                    break;
+                };
+                quoted.push(after[..close].trim());
+                rest = &after[close + '”'.len_utf8()..];
+            }
+        }
+        quoted.retain(|q| !q.is_empty());
+        quoted
+    }
+
     /// Fails unless every `related` id names an article (`exists`).
     pub fn check_related(&self, exists: impl Fn(&str) -> bool) -> Result<()> {
         match self.related.iter().find(|id| !exists(id)) {
@@ -205,6 +227,15 @@ mod tests {
         assert_eq!(card.steps, ["换卡", "减少金额"]);
         assert_eq!(card.escalation, "联系发卡行。");
         assert_eq!(card.codes, ["51", "A0"]);
+    }
+
+    #[test]
+    fn quoted_texts_are_found_in_every_part_of_the_body() {
+        let text = CARD
+            .replace("卡里的钱不够。", "屏幕显示“余额不足”或“资金不足”。")
+            .replace("2. 减少金额", "2. 选“撤销”后重刷，“未闭合");
+        let card = parse_fix(Path::new("f.md"), &text).unwrap();
+        assert_eq!(card.quoted(), ["余额不足", "资金不足", "撤销"]);
     }
 
     #[test]

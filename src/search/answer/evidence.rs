@@ -3,8 +3,9 @@
 //! names (less for a lone number in a sentence); the query contains one of
 //! the card's symptom phrases (longer is stronger), or shares a long run of
 //! characters with one, or failing both sounds like one (the typo
-//! fallback); the share of the query's words the card covers; and the
-//! card's full-text rank among the cards. How much each counts is the
+//! fallback); one of the card's causes says what the query says (the
+//! query's rarer words, in one cause); the share of the query's words the
+//! card covers; and the card's full-text rank among the cards. How much each counts is the
 //! model's business (`model.rs`).
 
 use std::collections::{HashMap, HashSet};
@@ -15,6 +16,7 @@ use super::model::MODEL;
 use super::understand::Understood;
 use super::{CardProfile, Cards};
 use crate::Result;
+use crate::analysis::words::is_weak_word;
 use crate::search::query::build::{Terms, Weighted};
 use crate::search::rank::WEIGHTS;
 use crate::search::suggest::sound;
@@ -36,6 +38,10 @@ pub(super) struct Evidence {
     /// With no phrase in the query, the query sounds like one, by its
     /// length in syllables.
     pub(super) fuzzy: f64,
+    /// One of the card's causes holds the query's words: the share of
+    /// their rarity among the cards that the best cause holds, less when
+    /// what it holds is shorter than a full phrase.
+    pub(super) cause: f64,
     /// The share of the query's words that the card has.
     pub(super) coverage: f64,
     /// 1 for the first card in a full-text search of the cards, less for
@@ -49,6 +55,9 @@ pub(super) struct Evidence {
     /// there. Not evidence of its own: it breaks ties between cards of
     /// equal confidence.
     pub(super) exactness: usize,
+    /// The longest of the card's phrases the query holds whole, in
+    /// characters.
+    pub(super) named: usize,
 }
 
 /// The runs of [`MIN_RUN`] characters in a text.
@@ -76,7 +85,7 @@ impl Engine {
     pub(super) fn evidence(&self, q: &Understood) -> Result<Vec<Evidence>> {
         let ranks = self.card_text_ranks(q)?;
         let partials = partial_matches(&self.cards, q);
-        Ok(self
+        let mut evidence: Vec<Evidence> = self
             .cards
             .profiles
             .iter()
@@ -85,7 +94,16 @@ impl Engine {
                 let rank = ranks.get(p.card.id.as_str()).copied();
                 card_evidence(q, p, partial, rank)
             })
-            .collect())
+            .collect();
+        // A query that names a card's symptom, or sounds like one (a typo),
+        // is about that symptom; one that names none may describe a cause.
+        if q.by_cause && evidence.iter().all(|e| e.named == 0 && e.fuzzy == 0.0) {
+            let rarity = word_rarity(&self.cards, q);
+            for (e, p) in evidence.iter_mut().zip(&self.cards.profiles) {
+                e.cause = cause_match(p, &rarity);
+            }
+        }
+        Ok(evidence)
     }
 
     /// Rank of each card in a full-text search of the fix cards.
@@ -130,6 +148,53 @@ fn partial_matches(cards: &Cards, q: &Understood) -> Vec<usize> {
         }
     }
     best
+}
+
+/// The query's words that can tell one card's cause from another's, each
+/// with its rarity among the cards, `ln(1 + cards / cards holding it)`:
+/// words of two or more characters, not the device itself (`机器`) nor a
+/// part of another of its words (`营业` of `营业执照`), that some card
+/// holds.
+fn word_rarity<'q>(cards: &Cards, q: &'q Understood) -> Vec<(&'q str, f64)> {
+    let n = cards.profiles.len() as f64;
+    let mut seen = HashSet::new();
+    let part_of_another = |w: &str| q.words.iter().any(|o| o.len() > w.len() && o.contains(w));
+    q.words
+        .iter()
+        .filter(|w| w.chars().count() >= 2 && !is_weak_word(w) && !part_of_another(w))
+        .filter(|w| seen.insert(w.as_str()))
+        .filter_map(|w| {
+            let holding = cards
+                .profiles
+                .iter()
+                .filter(|p| p.text.contains(w.as_str()))
+                .count();
+            (holding > 0).then(|| (w.as_str(), (1.0 + n / holding as f64).ln()))
+        })
+        .collect()
+}
+
+/// How well the card's best cause says what the query says: the share of
+/// the query's rarity (`word_rarity`) that one cause holds, scaled down
+/// when the words it holds are shorter than a full phrase (`冻结` alone
+/// says less than `结算卡` and `冻结`).
+fn cause_match(p: &CardProfile, rarity: &[(&str, f64)]) -> f64 {
+    let total: f64 = rarity.iter().map(|(_, r)| r).sum();
+    if total == 0.0 {
+        return 0.0;
+    }
+    p.causes
+        .iter()
+        .map(|cause| {
+            let held: Vec<_> = rarity.iter().filter(|(w, _)| cause.contains(w)).collect();
+            if held.len() < 2 {
+                return 0.0;
+            }
+            let share: f64 = held.iter().map(|(_, r)| r / total).sum();
+            let chars: usize = held.iter().map(|(w, _)| w.chars().count()).sum();
+            share * (chars as f64 / MODEL.full_phrase).min(1.0)
+        })
+        .fold(0.0, f64::max)
 }
 
 /// The evidence for one card; `partial` is its entry of
@@ -191,10 +256,12 @@ fn card_evidence(
         code,
         phrase,
         fuzzy,
+        cause: 0.0,
         coverage,
         rank,
         specific: !p.codes.is_empty(),
         exactness: exact.max(partial),
+        named: exact,
     }
 }
 

@@ -80,13 +80,16 @@ pub struct Alternative {
 pub(crate) struct CardProfile {
     card: FixCard,
     codes: HashSet<String>,
-    /// Compact, canonical symptom phrases and the title.
+    /// Compact, canonical symptom phrases, the title and the screen texts
+    /// only this card quotes ([`screen_texts`]).
     phrases: Vec<String>,
     /// The phrases without filler, as characters, for partial matches.
     cores: Vec<Vec<char>>,
     phrase_sounds: Vec<Vec<String>>,
     /// Everything the card says, normalized and canonical.
     text: String,
+    /// Each of its causes, normalized and canonical.
+    causes: Vec<String>,
 }
 
 /// The fix cards of an index, prepared once when the engine opens.
@@ -103,16 +106,24 @@ pub(crate) struct Cards {
 impl Cards {
     pub(crate) fn new(cards: Vec<FixCard>, analyzer: &Analyzer, synonyms: &Synonyms) -> Cards {
         let canonical = |text: &str| canonical(text, analyzer, synonyms);
+        let mut phrases: Vec<Vec<String>> = cards
+            .iter()
+            .map(|card| {
+                card.symptoms
+                    .iter()
+                    .chain([&card.title])
+                    .map(|s| compact(&canonical(s)))
+                    .filter(|p| p.chars().count() >= MODEL.min_phrase)
+                    .collect()
+            })
+            .collect();
+        for (card, screen) in screen_texts(&cards, &phrases, &canonical) {
+            phrases[card].push(screen);
+        }
         let profiles: Vec<CardProfile> = cards
             .into_iter()
-            .map(|card| {
-                let mut phrases: Vec<String> = card
-                    .symptoms
-                    .iter()
-                    .map(|s| compact(&canonical(s)))
-                    .collect();
-                phrases.push(compact(&canonical(&card.title)));
-                phrases.retain(|p| p.chars().count() >= MODEL.min_phrase);
+            .zip(phrases)
+            .map(|(card, phrases)| {
                 let text = canonical(
                     &[
                         card.title.as_str(),
@@ -124,6 +135,7 @@ impl Cards {
                     .join(" "),
                 );
                 CardProfile {
+                    causes: card.causes.iter().map(|c| canonical(c)).collect(),
                     codes: card.codes.iter().map(|c| c.to_uppercase()).collect(),
                     cores: phrases
                         .iter()
@@ -166,13 +178,19 @@ impl Engine {
         validate_message(query)?;
         let plan = self.plan(query);
         let corrected = plan.corrected.clone();
-        let mut q = self.understand(query, plan);
+        let mut q = Understood {
+            by_cause: true,
+            ..self.understand(query, plan)
+        };
         let mut ranked = self.rank_cards(&q)?;
         // A query typed in pinyin or with a typo that no card fits as typed
         // (`shua ka ti shi mi ma cuo wu`) is tried in the words it was
         // corrected to (`刷卡 提示密码错 wu`).
         if let Some(corrected) = corrected.filter(|_| !confident(&ranked)) {
-            q = self.understand(&corrected, self.plan(&corrected));
+            q = Understood {
+                by_cause: true,
+                ..self.understand(&corrected, self.plan(&corrected))
+            };
             ranked = self.rank_cards(&q)?;
         }
         let mut response = AnswerResponse {
@@ -244,6 +262,35 @@ impl Engine {
             sources,
         })
     }
+}
+
+/// The texts a card's body quotes (what the terminal shows, `交易失败，请
+/// 联系发卡行`) that count as its phrases: those of at least
+/// [`MIN_RUN`] characters that no other card quotes and that are no card's
+/// symptom or title already, each with its card's index. A text two cards
+/// quote says nothing of which one fits.
+fn screen_texts(
+    cards: &[FixCard],
+    phrases: &[Vec<String>],
+    canonical: &impl Fn(&str) -> String,
+) -> Vec<(usize, String)> {
+    let known: HashSet<&String> = phrases.iter().flatten().collect();
+    let mut quoted_by: HashMap<String, HashSet<usize>> = HashMap::new();
+    for (i, card) in cards.iter().enumerate() {
+        for text in card.quoted() {
+            let text = compact(&canonical(text));
+            if text.chars().count() >= MIN_RUN && !known.contains(&text) {
+                quoted_by.entry(text).or_default().insert(i);
+            }
+        }
+    }
+    let mut screens: Vec<(usize, String)> = quoted_by
+        .into_iter()
+        .filter(|(_, by)| by.len() == 1)
+        .map(|(text, by)| (by.into_iter().next().unwrap_or_default(), text))
+        .collect();
+    screens.sort();
+    screens
 }
 
 /// Whether the best of `ranked` is confident enough to answer.

@@ -84,6 +84,10 @@ pub(super) struct Understood {
     /// `words` in uppercase, as codes are kept.
     pub(super) upper_words: Vec<String>,
     pub(super) plan: QueryPlan,
+    /// Read as a message that may describe a cause rather than name a
+    /// symptom: for answers, not for a search's featured fix, which stands
+    /// only on what the query names.
+    pub(super) by_cause: bool,
 }
 
 impl Engine {
@@ -105,6 +109,7 @@ impl Engine {
             codes: find_codes(normalized.as_str(), &self.cards.known_codes),
             upper_words: words.iter().map(|w| w.to_uppercase()).collect(),
             words,
+            by_cause: false,
             plan,
         }
     }
