@@ -16,6 +16,7 @@ use std::ops::Range;
 
 use super::Kind;
 use super::sound::{pinyin_keys, sound_key, spellings};
+use crate::analysis::words::is_stop_word;
 use crate::analysis::{Analyzer, is_han};
 
 /// The longest run of characters looked up.
@@ -23,6 +24,11 @@ const MAX_CHARS: usize = 6;
 
 /// The most typed words (pinyin syllables or words) read as one term.
 const MAX_PINYIN_WORDS: usize = 8;
+
+/// The shortest piece of a run of pinyin read as a term of its own
+/// (`shezhi` in `huifuchuchangshezhi`): three letters, as a term typed
+/// alone.
+const MIN_PIECE: usize = 3;
 
 /// The most terms one pinyin spelling stands for (`jifen`: 积分, 几分):
 /// each is looked for, the ranking tells them apart.
@@ -115,6 +121,7 @@ impl Corrector {
         // Pinyin: ASCII words, alone or joined with the words after them
         // (syllables typed apart, `shua ka`), at least three letters.
         let words: Vec<(usize, &str)> = ascii_words(normalized);
+        let mut read = vec![false; words.len()];
         for start in 0..words.len() {
             let mut joined = String::new();
             for end in start..words.len().min(start + MAX_PINYIN_WORDS) {
@@ -124,6 +131,16 @@ impl Corrector {
                 }
                 for term in self.by_pinyin.get(&joined).into_iter().flatten() {
                     add(words[start].0..words[end].0 + words[end].1.len(), term);
+                    read[start..=end].fill(true);
+                }
+            }
+        }
+        // A phrase typed as one run (`huifuchuchangshezhi`) is read as the
+        // terms it splits into, when it splits into terms end to end.
+        for (&(at, word), _) in words.iter().zip(&read).filter(|(_, read)| !**read) {
+            for piece in self.split_pinyin(word).into_iter().flatten() {
+                for term in &self.by_pinyin[&word[piece.clone()]] {
+                    add(at + piece.start..at + piece.end, term);
                 }
             }
         }
@@ -142,6 +159,15 @@ impl Corrector {
             .iter()
             .filter(|t| t.text.chars().count() == 2)
             .map(|t| t.offset_from)
+            .collect();
+        // A particle or question word (`了`, `吗`) standing as a word is
+        // grammar: with the character beside it it is no mistyped term
+        // (了刷 in 没钱了刷不过去 is not 乐刷), though inside a longer run
+        // it may be one (拉卡啦).
+        let grammar: Vec<Range<usize>> = tokens
+            .iter()
+            .filter(|t| is_stop_word(&t.text))
+            .map(|t| t.offset_from..t.offset_to)
             .collect();
         let chars: Vec<(usize, char)> = normalized.char_indices().collect();
         let sounds: Vec<String> = chars
@@ -163,6 +189,9 @@ impl Corrector {
                     continue;
                 }
                 let singles = end - start == 2 && !one_word.contains(&span.start);
+                if singles && grammar.iter().any(|g| span.contains(&g.start)) {
+                    continue;
+                }
                 match self.by_sound.get(&sounds[start..end].join(" ")) {
                     Some((term, curated)) if *curated || !singles => add(span, term),
                     _ => {}
@@ -170,6 +199,36 @@ impl Corrector {
             }
         }
         out
+    }
+}
+
+impl Corrector {
+    /// `word` (ASCII letters) cut into the fewest pieces that each spell a
+    /// term in full pinyin or initials, of [`MIN_PIECE`] letters or more;
+    /// `None` unless it cuts into two or more such pieces end to end.
+    fn split_pinyin(&self, word: &str) -> Option<Vec<Range<usize>>> {
+        if word.len() < 2 * MIN_PIECE {
+            return None;
+        }
+        // fewest[i]: the fewest pieces that spell word[..i], and where the
+        // last of them starts.
+        let mut fewest: Vec<Option<(usize, usize)>> = vec![None; word.len() + 1];
+        fewest[0] = Some((0, 0));
+        for end in MIN_PIECE..=word.len() {
+            fewest[end] = (0..=end - MIN_PIECE)
+                .filter(|&start| self.by_pinyin.contains_key(&word[start..end]))
+                .filter_map(|start| fewest[start].map(|(n, _)| (n + 1, start)))
+                .min();
+        }
+        let mut pieces = Vec::new();
+        let mut end = word.len();
+        while end > 0 {
+            let (_, start) = fewest[end]?;
+            pieces.push(start..end);
+            end = start;
+        }
+        pieces.reverse();
+        (pieces.len() >= 2).then_some(pieces)
     }
 }
 
@@ -236,6 +295,7 @@ mod tests {
             "终端未登记",
             "押金",
             "经典",
+            "乐刷",
         ]
         .map(|t| (t.to_string(), Kind::Term, None));
         let words = [
@@ -287,6 +347,18 @@ mod tests {
     }
 
     #[test]
+    fn a_phrase_typed_as_one_run_of_pinyin_is_read_as_its_terms() {
+        assert_eq!(
+            searched("qiandaoshibaishouxufei").as_deref(),
+            Some("签到失败手续费")
+        );
+        assert_eq!(searched("zhongduanlakala").as_deref(), Some("终端拉卡拉"));
+        // English and keyboard noise split into no terms.
+        assert_eq!(searched("asdfgh"), None);
+        assert_eq!(searched("password"), None);
+    }
+
+    #[test]
     fn pinyin_and_initials_find_terms() {
         // 失败 is a form of the lexicon's.
         assert_eq!(fix("qiandao shibai"), ["签到", "签到失败", "失败"]);
@@ -304,6 +376,12 @@ mod tests {
     #[test]
     fn two_characters_across_words_are_not_a_typo() {
         assert!(fix("帮我写一首诗").is_empty());
+    }
+
+    #[test]
+    fn a_particle_is_never_part_of_a_typo() {
+        // 了 + 刷 sounds like 乐刷, a brand (a curated term).
+        assert!(fix("没钱了刷不过去").iter().all(|t| t != "乐刷"));
     }
 
     #[test]
