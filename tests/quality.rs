@@ -2,9 +2,10 @@
 //! `tests/eval/` (nothing is fitted on them): nDCG@10 and P@1 must not drop
 //! below the recorded baseline by more than its tolerance. On the main set
 //! queries with no answer must not get a confident fix; on the cold set
-//! (raw articles imported with no review) and the passage set (FAQ
-//! passages cut from scraped pages, ads kept) chit-chat is never listed as
-//! if it were an answer.
+//! (raw articles imported with no review), the passage set (FAQ passages
+//! cut from scraped pages, ads kept) and the seed set (the passages of the
+//! five seed articles alone) chit-chat is never listed as if it were an
+//! answer.
 
 mod common;
 
@@ -17,18 +18,20 @@ fn eval_dir() -> PathBuf {
 }
 
 /// Indexes `corpus`, ranks the held-out queries of `judged` (a folder with
-/// `queries.tsv` and `qrels.tsv`), and holds them to the baseline's `set`.
+/// `queries.tsv` and `qrels.tsv`, at least `min_cases` of them held out),
+/// and holds them to the baseline's `set`.
 fn gate(
     corpus: &Path,
     judged: &Path,
     set: &str,
+    min_cases: usize,
 ) -> (tempfile::TempDir, Engine, posfaq::eval::SearchReport) {
     let mut cases =
         posfaq::eval::load_search_cases(&judged.join("queries.tsv"), &judged.join("qrels.tsv"))
             .unwrap();
     cases.retain(|c| c.part == "held-out");
     assert!(
-        cases.len() >= 50,
+        cases.len() >= min_cases,
         "{} held-out queries in {set}",
         cases.len()
     );
@@ -56,7 +59,7 @@ fn gate(
 
 #[test]
 fn judged_search_quality_holds_on_the_held_out_part() {
-    let (_dir, _engine, report) = gate(&common::real_corpus(), &eval_dir(), "search");
+    let (_dir, _engine, report) = gate(&common::real_corpus(), &eval_dir(), "search", 50);
     assert_eq!(
         report.no_answer_confident, 0,
         "a query with no answer got a confident fix"
@@ -85,13 +88,20 @@ fn assert_chit_chat_not_listed(engine: &Engine) {
 #[test]
 fn cold_search_quality_holds_on_the_held_out_part() {
     let cold = eval_dir().join("cold");
-    let (_dir, engine, _report) = gate(&cold.join("corpus"), &cold, "cold");
+    let (_dir, engine, _report) = gate(&cold.join("corpus"), &cold, "cold", 50);
     assert_chit_chat_not_listed(&engine);
 }
 
 #[test]
 fn passage_search_quality_holds_on_the_held_out_part() {
     let passages = eval_dir().join("passages");
-    let (_dir, engine, _report) = gate(&passages.join("corpus"), &passages, "passages");
+    let (_dir, engine, _report) = gate(&passages.join("corpus"), &passages, "passages", 50);
+    assert_chit_chat_not_listed(&engine);
+}
+
+#[test]
+fn seed_search_quality_holds_on_the_held_out_part() {
+    let seeds = eval_dir().join("seeds");
+    let (_dir, engine, _report) = gate(&seeds.join("corpus"), &seeds, "seeds", 30);
     assert_chit_chat_not_listed(&engine);
 }
