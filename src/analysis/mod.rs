@@ -5,7 +5,9 @@
 //!
 //! * **words**, jieba's segmentation (`无效终端`, `83`, `pos机`);
 //! * **sub-words**, the dictionary words inside a longer word (`登记` in
-//!   `未登记`, `农业` in `中国农业发展银行`), so a part finds the whole;
+//!   `未登记`, `农业` in `中国农业发展银行`), so a part finds the whole, and
+//!   the domain words written across two words (`终端未登记` in
+//!   `pos终端|未登记`, `across.rs`);
 //! * **characters**, every CJK ideograph on its own, so a single character
 //!   finds the words that contain it (`蝶` finds `胡蝶`);
 //! * **bigrams**, every two adjacent ideographs, across word boundaries
@@ -29,6 +31,7 @@
 //! keys live in `search::suggest`, which offers completions and the
 //! low-weight corrections a query adds to itself.
 
+mod across;
 mod normalize;
 mod script;
 mod tokenizer;
@@ -47,7 +50,7 @@ pub use units::Unit;
 pub const TOKENIZER_NAME: &str = "posfaq";
 
 /// Bumped whenever the analyzer's output changes for the same dictionary.
-const ANALYZER_VERSION: u32 = 3;
+const ANALYZER_VERSION: u32 = 4;
 
 const USER_DICT: &str = include_str!("user_dict.txt");
 const REPAIRS: &str = include_str!("repairs.tsv");
@@ -75,6 +78,7 @@ pub struct Token {
 /// Normalizer plus segmenter, shared by indexing and search.
 pub struct Analyzer {
     jieba: Jieba,
+    across: across::AcrossWords,
     repairs: Vec<Repair>,
     normalizer: Normalizer,
     fingerprint: String,
@@ -100,6 +104,7 @@ impl Analyzer {
         let repairs = parse_repairs(REPAIRS);
         Analyzer {
             jieba,
+            across: across::AcrossWords::new(domain_words()),
             normalizer: Normalizer::new(&repairs),
             repairs,
             fingerprint,
@@ -121,11 +126,7 @@ impl Analyzer {
 
     /// The domain words of the user dictionary, as written there.
     pub fn domain_words(&self) -> impl Iterator<Item = &'static str> {
-        USER_DICT
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .filter_map(|l| l.split_whitespace().next())
+        domain_words()
     }
 
     /// The obfuscation repairs, including the importer-only ones.
@@ -193,7 +194,11 @@ impl Analyzer {
         let text = normalized.as_str();
         // The characters of the current word: byte offset in the word, char.
         let mut chars: Vec<(usize, char)> = Vec::new();
+        let mut starts: Vec<bool> = Vec::new();
+        let emitted = out.len();
         for word in self.jieba.cut(text, false) {
+            starts.resize(word.start + 1, false);
+            starts[word.start] = true;
             chars.clear();
             chars.extend(word.word.char_indices());
             if !chars.iter().any(|&(_, c)| is_han(c) || c.is_alphanumeric()) {
@@ -278,7 +283,38 @@ impl Analyzer {
                 }
             }
         }
+        let across = self.across.find(text, &starts);
+        if across.is_empty() {
+            return;
+        }
+        let bytes: Vec<usize> = text
+            .char_indices()
+            .map(|(at, _)| at)
+            .chain([text.len()])
+            .collect();
+        for (first, n) in across {
+            let (offset_from, offset_to) = normalized.original_char_range(first, first + n);
+            out.push(Span {
+                from: bytes[first],
+                to: bytes[first + n],
+                offset_from,
+                offset_to: offset_to.max(offset_from),
+                position: first,
+                kind: TokenKind::Subword,
+            });
+        }
+        // Each term's positions must increase through the stream.
+        out[emitted..].sort_by_key(|span| span.position);
     }
+}
+
+/// The domain words of the user dictionary, as written there.
+fn domain_words() -> impl Iterator<Item = &'static str> {
+    USER_DICT
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_whitespace().next())
 }
 
 /// A token as a span of normalized text (see [`Analyzer::spans`]).

@@ -132,6 +132,18 @@ fn punctuation_and_spaces_make_no_tokens() {
 }
 
 #[test]
+fn a_domain_word_written_across_two_words_is_a_sub_word() {
+    // jieba cuts POS终端未登记 as pos终端 未登记.
+    assert_eq!(
+        table("POS终端未登记", TokenKind::Subword)
+            .into_iter()
+            .filter(|t| t.0 == "终端未登记")
+            .collect::<Vec<_>>(),
+        [row("终端未登记", 3, 3, 18)]
+    );
+}
+
+#[test]
 fn sub_words_from_the_issue() {
     // The core issue's examples: a part finds the whole.
     for (whole, part) in [
