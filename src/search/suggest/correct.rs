@@ -30,6 +30,10 @@ const MAX_PINYIN_WORDS: usize = 8;
 /// alone.
 const MIN_PIECE: usize = 3;
 
+/// The longest piece: a term of [`MAX_CHARS`] syllables of six letters
+/// (`zhuang`) at most.
+const MAX_PIECE: usize = MAX_CHARS * 6;
+
 /// The most terms one pinyin spelling stands for (`jifen`: 积分, 几分):
 /// each is looked for, the ranking tells them apart.
 const MAX_HOMOPHONES: usize = 3;
@@ -215,7 +219,7 @@ impl Corrector {
         let mut fewest: Vec<Option<(usize, usize)>> = vec![None; word.len() + 1];
         fewest[0] = Some((0, 0));
         for end in MIN_PIECE..=word.len() {
-            fewest[end] = (0..=end - MIN_PIECE)
+            fewest[end] = (end.saturating_sub(MAX_PIECE)..=end - MIN_PIECE)
                 .filter(|&start| self.by_pinyin.contains_key(&word[start..end]))
                 .filter_map(|start| fewest[start].map(|(n, _)| (n + 1, start)))
                 .min();
