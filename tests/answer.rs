@@ -149,6 +149,16 @@ fn a_screen_text_only_one_card_quotes_leads_to_that_card() {
     // as a symptom, a shorter part of it.
     let response = engine().answer("机器显示交易失败，请联系发卡行").unwrap();
     assert_eq!(response.answer.map(|a| a.id).as_deref(), Some("rc-05"));
+    // Named as shown or typed alone, not as words in another question: rc-21
+    // quotes its old wording 不做任何处理, invalid-terminal's steps the menu
+    // item 更新参数.
+    for (question, card) in [
+        ("收到诈骗短信可以不做任何处理吗", "rc-21"),
+        ("手机游戏提示更新参数", "invalid-terminal"),
+    ] {
+        let response = engine().answer(question).unwrap();
+        assert_ne!(response.answer.map(|a| a.id).as_deref(), Some(card));
+    }
 }
 
 #[test]

@@ -183,13 +183,15 @@ impl Analyzer {
     /// spans of the text. No string is made: the tantivy tokenizer copies
     /// each span into one reused token.
     ///
-    /// The spans come word by word and are not sorted: what tantivy needs
-    /// is that a term's positions increase and that a term occurs once per
-    /// position, and both hold by construction. A word's own token comes
-    /// first, then its other tokens kind by kind, each kind left to right;
-    /// where two kinds would give the same text at the same place (a
-    /// two-character sub-word and its bigram), only the first kind of
-    /// [`TokenKind`]'s order is emitted.
+    /// The spans come word by word: what tantivy needs is that a term's
+    /// positions increase and that a term occurs once per position. A
+    /// word's own token comes first, then its other tokens kind by kind,
+    /// each kind left to right; where two kinds would give the same text at
+    /// the same place (a two-character sub-word and its bigram), only the
+    /// first kind of [`TokenKind`]'s order is emitted. Domain words written
+    /// across two words (`across.rs`) come after, and then the text's spans
+    /// are sorted by position (stably), as such a word may also be a word
+    /// of its own earlier or later in the text.
     pub(crate) fn spans(&self, normalized: &Normalized, out: &mut Vec<Span>) {
         let text = normalized.as_str();
         // The characters of the current word: byte offset in the word, char.

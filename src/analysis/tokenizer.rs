@@ -101,6 +101,7 @@ mod tests {
             "",
             "pos机 sim卡欠费",
             "卡卡卡卡卡 pos机pos机 中国农业发展银行中国农业发展银行",
+            "POS终端未登记，终端未登记，pos终端未登记",
         ] {
             let mut stream = tokenizer.token_stream(text);
             let mut replayed = Vec::new();

@@ -171,25 +171,32 @@ fn append_paragraph(field: &mut String, text: &str) {
 }
 
 impl FixCard {
-    /// The texts the card's body quotes (`“交易失败，请联系发卡行”`): what
-    /// the terminal or a receipt shows, a menu item, an old wording of the
-    /// code.
+    /// The texts the card quotes in its meaning, causes and escalation
+    /// (`屏幕显示“交易失败，请联系发卡行”`): what the terminal shows, an old
+    /// wording of the code. Steps are not read: they quote menu items and
+    /// actions. A quote left open ends where the next one does.
     pub fn quoted(&self) -> Vec<&str> {
         let body = [self.summary.as_str(), &self.escalation];
-        let lists = self.causes.iter().chain(&self.steps).map(String::as_str);
+        let causes = self.causes.iter().map(String::as_str);
         let mut quoted = Vec::new();
-        for text in body.into_iter().chain(lists) {
-            let mut rest = text;
-            while let Some(open) = rest.find('“') {
-                let after = &rest[open + '“'.len_utf8()..];
-                let Some(close) = after.find('”') else {
+        for text in body.into_iter().chain(causes) {
+            let mut at = 0;
+            while let Some(open) = text[at..].find('“').map(|k| at + k) {
+                let start = open + '“'.len_utf8();
+                let Some(close) = text[start..].find('”').map(|k| start + k) else {
                     break;
                 };
-                quoted.push(after[..close].trim());
-                rest = &after[close + '”'.len_utf8()..];
+                // `提示“A，再选“B”`: the open quote nearest B is B's.
+                let start = text[start..close]
+                    .rfind('“')
+                    .map_or(start, |k| start + k + '“'.len_utf8());
+                let quote = text[start..close].trim();
+                if !quote.is_empty() {
+                    quoted.push(quote);
+                }
+                at = close + '”'.len_utf8();
             }
         }
-        quoted.retain(|q| !q.is_empty());
         quoted
     }
 
@@ -230,12 +237,16 @@ mod tests {
     }
 
     #[test]
-    fn quoted_texts_are_found_in_every_part_of_the_body() {
+    fn quoted_texts_are_found_in_the_body_but_not_the_steps() {
         let text = CARD
-            .replace("卡里的钱不够。", "屏幕显示“余额不足”或“资金不足”。")
-            .replace("2. 减少金额", "2. 选“撤销”后重刷，“未闭合");
+            .replace(
+                "卡里的钱不够。",
+                "卡里的钱不够。屏幕显示“余额不足”或“资金不足”。",
+            )
+            .replace("- 额度用完", "- 额度用完，提示“超“额度”，“未闭合")
+            .replace("2. 减少金额", "2. 选“撤销”后重刷");
         let card = parse_fix(Path::new("f.md"), &text).unwrap();
-        assert_eq!(card.quoted(), ["余额不足", "资金不足", "撤销"]);
+        assert_eq!(card.quoted(), ["余额不足", "资金不足", "额度"]);
     }
 
     #[test]

@@ -5,10 +5,12 @@
 //! clients say that nothing reliable was found instead of listing it.
 //!
 //! The query's distinctive words are its words of two or more characters
-//! (or a code, `83`, `a0`) that are neither question words nor words for
-//! the device itself. The best hit is reliable when it holds one of them
+//! (or a code, `83`, `a0`) that are neither question words, nor words for
+//! the device itself, nor words a FAQ heading is shaped with (`注意事项`,
+//! `流程`: `养猫要注意什么` meets 注意 in a title and is about nothing the
+//! knowledge base is about). The best hit is reliable when it holds one of them
 //! that some article's title holds too (a word the knowledge base is
-//! about, not one a heading is shaped with: `注意事项`) or a code, or half or more of them and at least two (or the one
+//! about) or a code, or half or more of them and at least two (or the one
 //! there is); a correction found in it counts as the word it stands for.
 //! A word counts as held when the hit holds it as a word, or every
 //! two-character piece of it: the text may segment it otherwise
@@ -31,7 +33,7 @@ use crate::index::schema::Fields;
 /// Whether `word` can tell one article from another.
 fn is_distinctive(word: &str) -> bool {
     let long_enough = word.chars().count() >= 2 || is_code_shaped(word);
-    long_enough && !is_stop_word(word) && !is_weak_word(word)
+    long_enough && !is_stop_word(word) && !is_weak_word(word) && !is_heading_word(word)
 }
 
 /// Whether the document at `best` is not a reliable match for `plan`.
@@ -80,8 +82,7 @@ pub fn is_weak(
     let mut found = 0;
     for word in typed.iter().copied().chain(&plan.fallback) {
         if holds(word)? {
-            let subject = !is_heading_word(&word.text) && in_a_title(&word.text)?;
-            if is_code_shaped(&word.text) || subject {
+            if is_code_shaped(&word.text) || in_a_title(&word.text)? {
                 return Ok(false);
             }
             found += 1;
@@ -99,5 +100,6 @@ mod tests {
     fn single_characters_and_question_words_tell_nothing() {
         assert!(is_distinctive("天气") && is_distinctive("83") && is_distinctive("a0"));
         assert!(!is_distinctive("天") && !is_distinctive("怎么样") && !is_distinctive("机器"));
+        assert!(!is_distinctive("注意事项") && !is_distinctive("流程"));
     }
 }

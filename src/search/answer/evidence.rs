@@ -1,19 +1,20 @@
 //! The evidence a query gives for each fix card, each on a scale from 0 to
-//! 1 that a person would accept as a reason: the card lists a code the query
-//! names (less for a lone number in a sentence); the query contains one of
-//! the card's symptom phrases (longer is stronger), or shares a long run of
-//! characters with one, or failing both sounds like one (the typo
+//! 1 that a person would accept as a reason: the card lists a code the
+//! query names (less for a lone number in a sentence); the query contains
+//! one of the card's symptom phrases (longer is stronger) or names a text
+//! the card says the terminal shows (`names_screen`), or shares a long run
+//! of characters with a phrase, or failing both sounds like one (the typo
 //! fallback); one of the card's causes says what the query says (the
 //! query's rarer words, in one cause); the share of the query's words the
-//! card covers; and the card's full-text rank among the cards. How much each counts is the
-//! model's business (`model.rs`).
+//! card covers; and the card's full-text rank among the cards. How much
+//! each counts is the model's business (`model.rs`).
 
 use std::collections::{HashMap, HashSet};
 
 use tantivy::collector::TopDocs;
 
 use super::model::MODEL;
-use super::understand::Understood;
+use super::understand::{Understood, names_screen};
 use super::{CardProfile, Cards};
 use crate::Result;
 use crate::analysis::words::is_weak_word;
@@ -153,8 +154,9 @@ fn partial_matches(cards: &Cards, q: &Understood) -> Vec<usize> {
 /// The query's words that can tell one card's cause from another's, each
 /// with its rarity among the cards, `ln(1 + cards / cards holding it)`:
 /// words of two or more characters, not the device itself (`机器`) nor a
-/// part of another of its words (`营业` of `营业执照`), that some card
-/// holds.
+/// part of another of its words (`营业` of `营业执照`). A word no card
+/// holds is as rare as a word can be (one card): a message about
+/// something else (`快递没收到`) is mostly words no cause holds.
 fn word_rarity<'q>(cards: &Cards, q: &'q Understood) -> Vec<(&'q str, f64)> {
     let n = cards.profiles.len() as f64;
     let mut seen = HashSet::new();
@@ -163,13 +165,13 @@ fn word_rarity<'q>(cards: &Cards, q: &'q Understood) -> Vec<(&'q str, f64)> {
         .iter()
         .filter(|w| w.chars().count() >= 2 && !is_weak_word(w) && !part_of_another(w))
         .filter(|w| seen.insert(w.as_str()))
-        .filter_map(|w| {
+        .map(|w| {
             let holding = cards
                 .profiles
                 .iter()
                 .filter(|p| p.text.contains(w.as_str()))
                 .count();
-            (holding > 0).then(|| (w.as_str(), (1.0 + n / holding as f64).ln()))
+            (w.as_str(), (1.0 + n / holding.max(1) as f64).ln())
         })
         .collect()
 }
@@ -216,6 +218,7 @@ fn card_evidence(
         .phrases
         .iter()
         .filter(|s| q.compact.contains(s.as_str()))
+        .chain(p.screens.iter().filter(|s| names_screen(&q.compact, s)))
         .map(|s| s.chars().count())
         .max()
         .unwrap_or(0);

@@ -80,9 +80,11 @@ pub struct Alternative {
 pub(crate) struct CardProfile {
     card: FixCard,
     codes: HashSet<String>,
-    /// Compact, canonical symptom phrases, the title and the screen texts
-    /// only this card quotes ([`screen_texts`]).
+    /// Compact, canonical symptom phrases and the title.
     phrases: Vec<String>,
+    /// What the card says the terminal shows, compact and canonical, that
+    /// no other card says ([`screen_texts`]).
+    screens: Vec<String>,
     /// The phrases without filler, as characters, for partial matches.
     cores: Vec<Vec<char>>,
     phrase_sounds: Vec<Vec<String>>,
@@ -106,7 +108,7 @@ pub(crate) struct Cards {
 impl Cards {
     pub(crate) fn new(cards: Vec<FixCard>, analyzer: &Analyzer, synonyms: &Synonyms) -> Cards {
         let canonical = |text: &str| canonical(text, analyzer, synonyms);
-        let mut phrases: Vec<Vec<String>> = cards
+        let phrases: Vec<Vec<String>> = cards
             .iter()
             .map(|card| {
                 card.symptoms
@@ -117,13 +119,15 @@ impl Cards {
                     .collect()
             })
             .collect();
+        let mut screens: Vec<Vec<String>> = vec![Vec::new(); cards.len()];
         for (card, screen) in screen_texts(&cards, &phrases, &canonical) {
-            phrases[card].push(screen);
+            screens[card].push(screen);
         }
         let profiles: Vec<CardProfile> = cards
             .into_iter()
             .zip(phrases)
-            .map(|(card, phrases)| {
+            .zip(screens)
+            .map(|((card, phrases), screens)| {
                 let text = canonical(
                     &[
                         card.title.as_str(),
@@ -143,6 +147,7 @@ impl Cards {
                         .collect(),
                     phrase_sounds: phrases.iter().map(|p| sound_key(p)).collect(),
                     phrases,
+                    screens,
                     text,
                     card,
                 }
@@ -264,8 +269,9 @@ impl Engine {
     }
 }
 
-/// The texts a card's body quotes (what the terminal shows, `交易失败，请
-/// 联系发卡行`) that count as its phrases: those of at least
+/// The texts a card quotes in its meaning, causes or escalation (not its
+/// steps, which quote menu items: `参数下载`) that count as what it says
+/// the terminal shows (`交易失败，请联系发卡行`): those of at least
 /// [`MIN_RUN`] characters that no other card quotes and that are no card's
 /// symptom or title already, each with its card's index. A text two cards
 /// quote says nothing of which one fits.

@@ -72,6 +72,22 @@ pub fn find_codes(normalized: &str, known: &HashSet<String>) -> Vec<CodeMention>
     found
 }
 
+/// Whether `compact` (a query's compact text) names `screen` as what was
+/// shown: a code marker (`显示`, `提示`) within [`MARKER_REACH`]
+/// characters before it, or the text is half the query or more
+/// (`交易失败请联系收单行或银联` typed alone). `不做任何处理` inside a
+/// question about something else is not a screen.
+pub(super) fn names_screen(compact: &str, screen: &str) -> bool {
+    let whole = 2 * screen.chars().count() >= compact.chars().count();
+    compact.match_indices(screen).any(|(at, _)| {
+        let before: Vec<char> = compact[..at].chars().collect();
+        let context: String = before[before.len().saturating_sub(MARKER_REACH)..]
+            .iter()
+            .collect();
+        whole || code_markers().iter().any(|m| context.contains(m))
+    })
+}
+
 /// What a query says, as the answer matcher needs it.
 pub(super) struct Understood {
     pub(super) compact: String,
@@ -150,6 +166,20 @@ mod tests {
 
     fn strong(code: &str) -> Vec<(String, bool)> {
         vec![(code.to_string(), true)]
+    }
+
+    #[test]
+    fn a_screen_is_named_by_a_marker_or_typed_alone() {
+        assert!(names_screen(
+            "机器显示交易失败请联系发卡行",
+            "交易失败请联系发卡行"
+        ));
+        assert!(names_screen("交易失败请联系发卡行", "交易失败请联系发卡行"));
+        assert!(!names_screen(
+            "收到诈骗短信可以不做任何处理吗",
+            "不做任何处理"
+        ));
+        assert!(!names_screen("不做任何处理", "交易失败请联系发卡行"));
     }
 
     #[test]
