@@ -115,7 +115,8 @@ impl Corrector {
     pub fn corrections(&self, normalized: &str, analyzer: &Analyzer) -> Vec<Correction> {
         let mut out: Vec<Correction> = Vec::new();
         let mut add = |span: Range<usize>, term: &String| {
-            if !normalized.contains(term.as_str()) && !out.iter().any(|c| &c.term == term) {
+            let known = out.iter().any(|c| &c.term == term && c.span == span);
+            if !normalized.contains(term.as_str()) && !known {
                 out.push(Correction {
                     span,
                     term: term.clone(),
@@ -357,6 +358,7 @@ mod tests {
             Some("签到失败手续费")
         );
         assert_eq!(searched("zhongduanlakala").as_deref(), Some("终端拉卡拉"));
+        assert_eq!(searched("lakalalakala").as_deref(), Some("拉卡拉拉卡拉"));
         // English and keyboard noise split into no terms.
         assert_eq!(searched("asdfgh"), None);
         assert_eq!(searched("password"), None);
