@@ -322,6 +322,24 @@ fn a_word_that_only_shapes_a_heading_does_not_make_a_hit_reliable() {
 }
 
 #[test]
+fn a_code_named_as_one_puts_the_articles_whose_text_holds_it_first() {
+    // From the passage set, which has no front matter codes: p010-03 lists
+    // what 05 means; p010-01 names 05 in its title. Before, the passages
+    // with 刷卡 and 提示 in short titles outranked p010-03.
+    let passages = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/passages/corpus");
+    let (_dir, engine) = common::index_of(&passages);
+    let hits = |q: &str| -> Vec<String> {
+        let response = engine.search(&SearchRequest::new(q, 10)).unwrap();
+        response.hits.into_iter().map(|h| h.id).collect()
+    };
+    assert_eq!(hits("刷卡提示05")[..2], ["p010-01", "p010-03"]);
+    // p021-02 holds 12 (分12期): typed alone it is a code, in 12个月 a
+    // quantity, which puts nothing first.
+    assert_eq!(hits("12")[0], "p021-02");
+    assert_ne!(hits("收款12个月了")[0], "p021-02");
+}
+
+#[test]
 fn a_word_the_text_segments_otherwise_is_not_weak() {
     // From the passage set: its passages write POS终端未登记, which segments
     // as pos终端 未登记, so no passage holds the word 终端未登记 itself;

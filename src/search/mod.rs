@@ -245,6 +245,21 @@ impl Engine {
         let anchors = Anchors::find(searcher, f, &self.analyzer().compact(&request.query))?;
         let mut tiers = Vec::new();
         tiers.extend(anchors.keys(f).map(|q| (Tier::KeyPhrase, q)));
+        // A response code the query names as one (`刷卡提示05`, `返回码51`,
+        // `83` alone), not a quantity (`12个月`): the articles whose text
+        // holds it come next, as the most specific thing a merchant types.
+        let normalized = self.analyzer().normalize(&request.query);
+        let codes: Vec<String> = answer::code_mentions(normalized.as_str())
+            .into_iter()
+            .filter(|m| m.strong)
+            .map(|m| m.code.to_lowercase())
+            .collect();
+        if !codes.is_empty() {
+            tiers.push((
+                Tier::KeyPhrase,
+                any_of(f.body, codes.iter().map(String::as_str)),
+            ));
+        }
         if !cited.is_empty() {
             let articles: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
                 (Occur::Must, any_of(f.id, cited.iter().copied())),

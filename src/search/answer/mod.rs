@@ -26,7 +26,7 @@ use crate::corpus::FixCard;
 use crate::search::suggest::sound::sound_key;
 use evidence::{MIN_RUN, runs_of_min_len};
 use model::MODEL;
-pub use understand::{CodeMention, find_codes};
+pub use understand::{CodeMention, code_mentions, find_codes};
 use understand::{Understood, canonical, compact, without_filler};
 
 /// Answers below this confidence are not given.

@@ -32,6 +32,16 @@ pub struct CodeMention {
 /// names. Quantities (`2号`, `3天`), decimals (`0.6`), percentages and
 /// longer numbers are not codes.
 pub fn find_codes(normalized: &str, known: &HashSet<String>) -> Vec<CodeMention> {
+    code_mentions(normalized)
+        .into_iter()
+        .filter(|m| known.contains(&m.code))
+        .collect()
+}
+
+/// Every run of `normalized` shaped like a response code (two letters or
+/// digits, the second a digit) that is not a quantity, known or not, each
+/// once, as [`find_codes`] reads them.
+pub fn code_mentions(normalized: &str) -> Vec<CodeMention> {
     let chars: Vec<char> = normalized.chars().collect();
     let mut found: Vec<CodeMention> = Vec::new();
     let mut i = 0;
@@ -50,7 +60,7 @@ pub fn find_codes(normalized: &str, known: &HashSet<String>) -> Vec<CodeMention>
         let after = chars.get(i).copied();
         let quantity = after.is_some_and(|c| is_counter(c) || c == '.') || before == Some('.');
         let code = run.to_uppercase();
-        if !shaped || quantity || !known.contains(&code) {
+        if !shaped || quantity {
             continue;
         }
         let context: String = chars[start.saturating_sub(MARKER_REACH)..start]
