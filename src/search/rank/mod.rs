@@ -7,8 +7,9 @@
 //! 1. the **tier**: [`Tier::KeyPhrase`], an article whose tag or code the
 //!    query contains, then one whose text holds a code the query names as
 //!    one (`刷卡提示05`, not `12个月`), then [`Tier::Cited`], one the
-//!    featured fix card cites, then the rest. A tier is compared before the score, so no
-//!    score, however long the query, lifts an article over a higher tier.
+//!    featured fix card cites, then the rest. A tier is compared before
+//!    the score, so no score, however long the query, lifts an article
+//!    over a higher tier.
 //!    A title the query contains is not a tier: the title's weight in the
 //!    score ranks its article (`Weights::title` says how that was chosen);
 //! 2. the **score**: the weighted sum of BM25 term scores of the query's
