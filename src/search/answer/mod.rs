@@ -183,19 +183,13 @@ impl Engine {
         validate_message(query)?;
         let plan = self.plan(query);
         let corrected = plan.corrected.clone();
-        let mut q = Understood {
-            by_cause: true,
-            ..self.understand(query, plan)
-        };
+        let mut q = self.understand_message(query, plan);
         let mut ranked = self.rank_cards(&q)?;
         // A query typed in pinyin or with a typo that no card fits as typed
         // (`shua ka ti shi mi ma cuo wu`) is tried in the words it was
         // corrected to (`刷卡 提示密码错 wu`).
         if let Some(corrected) = corrected.filter(|_| !confident(&ranked)) {
-            q = Understood {
-                by_cause: true,
-                ..self.understand(&corrected, self.plan(&corrected))
-            };
+            q = self.understand_message(&corrected, self.plan(&corrected));
             ranked = self.rank_cards(&q)?;
         }
         let mut response = AnswerResponse {
@@ -221,6 +215,15 @@ impl Engine {
             })
             .collect();
         Ok(response)
+    }
+
+    /// `text` read as a customer's message, which may describe a cause
+    /// rather than name a symptom (`Understood::by_cause`).
+    fn understand_message(&self, text: &str, plan: QueryPlan) -> Understood {
+        Understood {
+            by_cause: true,
+            ..self.understand(text, plan)
+        }
     }
 
     /// The featured fix for a search: the best card when it is confident.

@@ -205,9 +205,7 @@ impl Corrector {
         }
         out
     }
-}
 
-impl Corrector {
     /// `word` (ASCII letters) cut into the fewest pieces that each spell a
     /// term in full pinyin or initials, of [`MIN_PIECE`] letters or more;
     /// `None` unless it cuts into two or more such pieces end to end.
