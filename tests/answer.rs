@@ -176,6 +176,31 @@ fn a_message_that_describes_a_cause_gets_the_card_that_lists_it() {
 }
 
 #[test]
+fn causes_answer_only_a_message_about_a_terminal_or_a_payment() {
+    // Each holds two or more words of a card's causes (电压不稳 and
+    // 电磁干扰 of pos-wont-start's, 升级 and 断电 of its, 预留信息 of
+    // rc-05's) and nothing of a terminal's or a payment's world.
+    for message in [
+        "家里的电压不稳，冰箱放在强电磁干扰的环境里",
+        "电脑升级系统的时候断电了",
+        "我的手机换了号码，银行预留信息没改",
+    ] {
+        let response = engine().answer(message).unwrap();
+        assert!(
+            response.answer.is_none(),
+            "{message}: {:?}",
+            response.answer.map(|a| a.id)
+        );
+    }
+    // The same cause on a terminal is the terminal's.
+    let terminal = engine().answer("机器在升级系统的时候突然断电了").unwrap();
+    assert_eq!(
+        terminal.answer.map(|a| a.id).as_deref(),
+        Some("pos-wont-start")
+    );
+}
+
+#[test]
 fn judged_answer_accuracy_holds() {
     // The gate is the held-out part, on which nothing is fitted; its
     // baseline is recorded in tests/eval/baseline.json and the README.

@@ -5,7 +5,8 @@
 //! `filler_words.txt` (words for where a problem showed, not what it is) and
 //! `counters.txt` (characters that make a number a quantity); and the
 //! relevance floor's `heading_words.txt` (words for a heading's shape, not
-//! its subject). Lines are
+//! its subject) and `payment_words.txt` (words that set a message in a
+//! payment terminal's world). Lines are
 //! normalized words; `#` starts a comment. And `lexicon.txt`, the POS
 //! domain's colloquial, regional and formal forms of one thing, a group a
 //! line, which every corpus's synonyms extend; `negations.txt`, how a query
@@ -20,6 +21,7 @@ const CODE_MARKERS: &str = include_str!("code_markers.txt");
 const FILLER_WORDS: &str = include_str!("filler_words.txt");
 const COUNTERS: &str = include_str!("counters.txt");
 const HEADING_WORDS: &str = include_str!("heading_words.txt");
+const PAYMENT_WORDS: &str = include_str!("payment_words.txt");
 const LEXICON: &str = include_str!("lexicon.txt");
 const NEGATIONS: &str = include_str!("negations.txt");
 
@@ -62,6 +64,16 @@ pub fn is_stop_word(word: &str) -> bool {
 pub fn is_weak_word(word: &str) -> bool {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| list(WEAK_WORDS)).contains(word)
+}
+
+/// Whether `text` (normalized) holds a word of a payment terminal's world
+/// (`payment_words.txt`): the device, a card, a payment, the merchant.
+pub fn names_payment(text: &str) -> bool {
+    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    WORDS
+        .get_or_init(|| entries(PAYMENT_WORDS).collect())
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 /// Whether `word` gives a heading its shape, not its subject (`注意事项`,

@@ -22,6 +22,7 @@ use super::synonyms::Synonyms;
 use super::{Engine, validate_message};
 use crate::Result;
 use crate::analysis::Analyzer;
+use crate::analysis::words::names_payment;
 use crate::corpus::FixCard;
 use crate::search::suggest::sound::sound_key;
 use evidence::{MIN_RUN, runs_of_min_len};
@@ -218,11 +219,14 @@ impl Engine {
     }
 
     /// `text` read as a customer's message, which may describe a cause
-    /// rather than name a symptom (`Understood::by_cause`).
+    /// rather than name a symptom (`Understood::by_cause`) when it is set
+    /// in a payment terminal's world (`analysis::words::names_payment`):
+    /// 电脑升级系统的时候断电了 is no terminal's fault.
     fn understand_message(&self, text: &str, plan: QueryPlan) -> Understood {
+        let q = self.understand(text, plan);
         Understood {
-            by_cause: true,
-            ..self.understand(text, plan)
+            by_cause: names_payment(&q.compact),
+            ..q
         }
     }
 
