@@ -138,6 +138,16 @@ mod tests {
     }
 
     #[test]
+    fn when_and_how_a_message_is_told_is_not_scored() {
+        let plan = QueryPlan::new(
+            &parse("你好，上午还好好的，下午突然签到失败"),
+            &Analyzer::shared(),
+        );
+        let words: Vec<&str> = plan.words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(words, ["签到失败"]);
+    }
+
+    #[test]
     fn only_question_words_are_kept_as_they_are() {
         let plan = QueryPlan::new(&parse("怎么办"), &Analyzer::shared());
         let words: Vec<&str> = plan.words.iter().map(|w| w.text.as_str()).collect();
