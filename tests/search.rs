@@ -367,4 +367,21 @@ fn traditional_words_are_converted_by_phrase_and_typos_say_what_was_searched() {
     assert_eq!(run("拉卡啦").corrected.as_deref(), Some("拉卡拉"));
     assert_eq!(run("zhongduan").corrected.as_deref(), Some("终端"));
     assert_eq!(run("拉卡拉").corrected, None);
+    // A run of pinyin with a Latin word of the knowledge base in it.
+    let run_on = run("lakalapos");
+    assert_eq!(run_on.corrected.as_deref(), Some("拉卡拉pos"));
+    assert!(
+        run_on
+            .hits
+            .iter()
+            .take(2)
+            .all(|h| h.title.contains("拉卡拉"))
+    );
+    // jieba lists 注消 among its rarest spellings: it is read as 注销.
+    let rare = run("注消pos机");
+    assert_eq!(rare.corrected.as_deref(), Some("注销pos机"));
+    assert_eq!(
+        rare.hits.first().map(|h| h.id.as_str()),
+        Some("cancel-pos-service")
+    );
 }

@@ -53,6 +53,10 @@ pub const TOKENIZER_NAME: &str = "posfaq";
 const ANALYZER_VERSION: u32 = 4;
 
 const USER_DICT: &str = include_str!("user_dict.txt");
+
+/// The lowest frequency jieba's dictionary gives a word, which it gives its
+/// rarest entries (see [`Analyzer::is_rare_word`]).
+const RARE_WORD_FREQ: usize = 3;
 const REPAIRS: &str = include_str!("repairs.tsv");
 
 /// What a token stands for (see the module documentation).
@@ -152,6 +156,17 @@ impl Analyzer {
     /// Whether the segmenter's dictionary knows `word` (normalized form).
     pub fn is_word(&self, word: &str) -> bool {
         self.jieba.has_word(word)
+    }
+
+    /// Whether `word` is one of jieba's rarest entries, listed at the
+    /// dictionary's lowest frequency, [`RARE_WORD_FREQ`], variant and
+    /// mistaken spellings among them (`注消` 3 beside 注销 80; 景点 is
+    /// 2436). posfaq's domain words are never rare.
+    pub fn is_rare_word(&self, word: &str) -> bool {
+        // For one dictionary word, jieba suggests its frequency plus one.
+        self.jieba.has_word(word)
+            && self.jieba.suggest_freq(word) <= RARE_WORD_FREQ + 1
+            && !domain_words().any(|d| d == word)
     }
 
     /// Query-time view: jieba's words only, without sub-words or characters.

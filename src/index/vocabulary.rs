@@ -14,6 +14,11 @@ use crate::analysis::is_han;
 /// or pinyin is checked against).
 const MAX_CHARS: usize = 6;
 
+/// The letters of the shortest and longest Latin word kept (`pos`,
+/// `visa`): a brand or device name typed into a run of pinyin
+/// (`lakalapos`).
+const LATIN_LETTERS: std::ops::RangeInclusive<usize> = 3..=12;
+
 impl SearchIndex {
     /// The ideographic words of two to [`MAX_CHARS`] characters in the
     /// articles, each with the number of documents that hold it, most
@@ -21,7 +26,8 @@ impl SearchIndex {
     /// when they are dictionary words: the index also holds every bigram
     /// of adjacent ideographs, which are not words, unless an article's
     /// title holds them too (a title's words are what an article is about,
-    /// and jieba's dictionary lacks many of the domain's: `闪付`).
+    /// and jieba's dictionary lacks many of the domain's: `闪付`). Words of
+    /// Latin letters ([`LATIN_LETTERS`]) are kept too.
     pub fn words(&self, searcher: &Searcher) -> Result<Vec<(String, u32)>> {
         let mut counts: HashMap<String, u32> = HashMap::new();
         for segment in searcher.segment_readers() {
@@ -43,7 +49,9 @@ impl SearchIndex {
                     continue;
                 };
                 let n = term.chars().count();
-                if !(2..=MAX_CHARS).contains(&n) || !term.chars().all(is_han) {
+                let latin =
+                    LATIN_LETTERS.contains(&n) && term.chars().all(|c| c.is_ascii_alphabetic());
+                if !latin && (!(2..=MAX_CHARS).contains(&n) || !term.chars().all(is_han)) {
                     continue;
                 }
                 if n == 2 && !self.analyzer.is_word(term) && !in_a_title(term)? {

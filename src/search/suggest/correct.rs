@@ -9,7 +9,9 @@
 //! added as an extra word with a low weight next to what was typed, and it
 //! says what it replaced, so the response can show the query as searched.
 //! A run of characters that is itself a dictionary word is never
-//! corrected: `景点` does not become `经典`, so homophones stay apart.
+//! corrected: `景点` does not become `经典`, so homophones stay apart. Only
+//! the dictionary's rarest entries, variant and mistaken spellings such as
+//! `注消`, are read as the typos they usually are.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -47,6 +49,9 @@ pub struct Corrector {
     /// Sound key (look-alikes folded, syllables joined by spaces) to a term,
     /// and whether the term is curated (a term, symptom or synonym form).
     by_sound: HashMap<String, (String, bool)>,
+    /// The index's words of Latin letters (`pos`, `visa`): a run of pinyin
+    /// may hold one (`lakalapos`, `posjihuo`).
+    latin: HashSet<String>,
 }
 
 /// A term the query likely means, and the bytes of the normalized query
@@ -79,6 +84,10 @@ impl Corrector {
         let curated: Vec<String> = curated.collect();
         let from_index = words.iter().map(|(w, _)| w.clone());
         for (k, term) in curated.iter().cloned().chain(from_index).enumerate() {
+            if term.chars().all(|c| c.is_ascii_alphabetic()) {
+                corrector.latin.insert(term);
+                continue;
+            }
             let n = term.chars().count();
             if !(2..=MAX_CHARS).contains(&n)
                 || !term.chars().all(is_han)
@@ -116,7 +125,9 @@ impl Corrector {
         let mut out: Vec<Correction> = Vec::new();
         let mut add = |span: Range<usize>, term: &String| {
             let known = out.iter().any(|c| &c.term == term && c.span == span);
-            if !normalized.contains(term.as_str()) && !known {
+            // A Latin word stands for a piece of a longer run it was typed in.
+            let typed = normalized.contains(term.as_str()) && !term.is_ascii();
+            if !typed && !known {
                 out.push(Correction {
                     span,
                     term: term.clone(),
@@ -141,16 +152,22 @@ impl Corrector {
             }
         }
         // A phrase typed as one run (`huifuchuchangshezhi`) is read as the
-        // terms it splits into, when it splits into terms end to end.
-        for (&(at, word), _) in words.iter().zip(&read).filter(|(_, read)| !**read) {
+        // terms it splits into, when it splits into terms end to end; a
+        // Latin word of the index among them (`pos` in `lakalapos`) stands
+        // for itself.
+        let unread = words.iter().zip(&read).filter(|(_, read)| !**read);
+        for (&(at, word), _) in unread.filter(|((_, w), _)| !self.latin.contains(*w)) {
             for piece in self.split_pinyin(word).into_iter().flatten() {
-                for term in &self.by_pinyin[&word[piece.clone()]] {
-                    add(at + piece.start..at + piece.end, term);
+                let span = at + piece.start..at + piece.end;
+                let text = &word[piece];
+                match self.by_pinyin.get(text) {
+                    Some(terms) => terms.iter().for_each(|term| add(span.clone(), term)),
+                    None => add(span, &text.to_string()),
                 }
             }
         }
-        // Sound and shape: runs of Chinese characters that are not words,
-        // from the start of one of the query's words to the end of one
+        // Sound and shape: runs of Chinese characters that are not words
+        // (or only the dictionary's rarest, `注消`), from the start of one of the query's words to the end of one
         // (`到账时间` is not read as 到 + `账时间`, 长时间). A run of two is
         // so one word or two of one character (`注消`, 注 + 消); `写一` in
         // 帮我写一首诗 cuts 一首 and stays as it is. Two words of one
@@ -185,7 +202,7 @@ impl Corrector {
                     break;
                 }
                 let run: String = chars[start..end].iter().map(|(_, c)| c).collect();
-                if analyzer.is_word(&run) {
+                if analyzer.is_word(&run) && !analyzer.is_rare_word(&run) {
                     continue;
                 }
                 let (last_at, last) = chars[end - 1];
@@ -206,9 +223,10 @@ impl Corrector {
         out
     }
 
-    /// `word` (ASCII letters) cut into the fewest pieces that each spell a
-    /// term in full pinyin or initials, of [`MIN_PIECE`] letters or more;
-    /// `None` unless it cuts into two or more such pieces end to end.
+    /// `word` (ASCII letters) cut into the fewest pieces of [`MIN_PIECE`]
+    /// letters or more that each spell a term in full pinyin or initials or
+    /// are a Latin word of the index; `None` unless it cuts into two or more
+    /// such pieces end to end, one of them pinyin.
     fn split_pinyin(&self, word: &str) -> Option<Vec<Range<usize>>> {
         if word.len() < 2 * MIN_PIECE {
             return None;
@@ -219,7 +237,10 @@ impl Corrector {
         fewest[0] = Some((0, 0));
         for end in MIN_PIECE..=word.len() {
             fewest[end] = (end.saturating_sub(MAX_PIECE)..=end - MIN_PIECE)
-                .filter(|&start| self.by_pinyin.contains_key(&word[start..end]))
+                .filter(|&start| {
+                    let piece = &word[start..end];
+                    self.by_pinyin.contains_key(piece) || self.latin.contains(piece)
+                })
                 .filter_map(|start| fewest[start].map(|(n, _)| (n + 1, start)))
                 .min();
         }
@@ -231,7 +252,10 @@ impl Corrector {
             end = start;
         }
         pieces.reverse();
-        (pieces.len() >= 2).then_some(pieces)
+        let pinyin = pieces
+            .iter()
+            .any(|p| self.by_pinyin.contains_key(&word[p.clone()]));
+        (pieces.len() >= 2 && pinyin).then_some(pieces)
     }
 }
 
@@ -309,6 +333,7 @@ mod tests {
             ("终端", 3),
             ("长时间", 2),
             ("潜在", 2),
+            ("pos", 2),
         ]
         .map(|(w, n)| (w.to_string(), n));
         let lexicon = crate::analysis::words::lexicon();
@@ -363,6 +388,15 @@ mod tests {
     }
 
     #[test]
+    fn a_latin_word_of_the_index_stands_for_itself_in_a_run() {
+        assert_eq!(searched("lakalapos").as_deref(), Some("拉卡拉pos"));
+        assert_eq!(searched("posqiandao").as_deref(), Some("pos签到"));
+        // Typed as it is, the word is no correction.
+        assert_eq!(searched("pos"), None);
+        assert_eq!(searched("pospos"), None);
+    }
+
+    #[test]
     fn pinyin_and_initials_find_terms() {
         // 失败 is a form of the lexicon's.
         assert_eq!(fix("qiandao shibai"), ["签到", "签到失败", "失败"]);
@@ -401,5 +435,11 @@ mod tests {
     fn real_words_are_never_corrected() {
         assert!(fix("景点").is_empty());
         assert!(fix("拉卡拉").is_empty());
+    }
+
+    #[test]
+    fn the_dictionary_s_rarest_spellings_are_corrected() {
+        // jieba lists 注消 at its lowest frequency; 注销 is the lexicon's.
+        assert_eq!(fix("注消pos机"), ["注销"]);
     }
 }
