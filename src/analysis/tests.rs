@@ -263,3 +263,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_question_asks_for_the_section_that_answers_it() {
+    let asks = |text: &str| {
+        let words = analyzer().words(text);
+        words::answering_words(words.iter().map(|w| w.text.as_str()))
+    };
+    assert_eq!(asks("签到失败怎么办"), ["解决"]);
+    assert_eq!(asks("为什么总是签到失败"), ["原因"]);
+    // 怎么办理 asks how to apply, not how to fix.
+    assert!(asks("pos机怎么办理").is_empty());
+    assert!(asks("签到失败").is_empty());
+}

@@ -5,8 +5,9 @@
 //! `filler_words.txt` (words for where a problem showed, not what it is) and
 //! `counters.txt` (characters that make a number a quantity); and the
 //! relevance floor's `heading_words.txt` (words for a heading's shape, not
-//! its subject) and `payment_words.txt` (words that set a message in a
-//! payment terminal's world). Lines are
+//! its subject), `payment_words.txt` (words that set a message in a
+//! payment terminal's world) and `question_kinds.txt` (what a question
+//! asks for, and the word of the section that answers it). Lines are
 //! normalized words; `#` starts a comment. And `lexicon.txt`, the POS
 //! domain's colloquial, regional and formal forms of one thing, a group a
 //! line, which every corpus's synonyms extend; `negations.txt`, how a query
@@ -22,6 +23,7 @@ const FILLER_WORDS: &str = include_str!("filler_words.txt");
 const COUNTERS: &str = include_str!("counters.txt");
 const HEADING_WORDS: &str = include_str!("heading_words.txt");
 const PAYMENT_WORDS: &str = include_str!("payment_words.txt");
+const QUESTION_KINDS: &str = include_str!("question_kinds.txt");
 const LEXICON: &str = include_str!("lexicon.txt");
 const NEGATIONS: &str = include_str!("negations.txt");
 
@@ -74,6 +76,23 @@ pub fn names_payment(text: &str) -> bool {
         .get_or_init(|| entries(PAYMENT_WORDS).collect())
         .iter()
         .any(|w| text.contains(w))
+}
+
+/// The words of the sections that answer the questions among `words`
+/// (`question_kinds.txt`): 解决 for 怎么办, 原因 for 为什么.
+pub fn answering_words<'a>(words: impl IntoIterator<Item = &'a str>) -> Vec<&'static str> {
+    static KINDS: OnceLock<Vec<Vec<&'static str>>> = OnceLock::new();
+    let kinds = KINDS.get_or_init(|| {
+        entries(QUESTION_KINDS)
+            .map(|line| line.split_whitespace().collect())
+            .collect()
+    });
+    let words: HashSet<&str> = words.into_iter().collect();
+    kinds
+        .iter()
+        .filter(|kind| kind[1..].iter().any(|q| words.contains(q)))
+        .map(|kind| kind[0])
+        .collect()
 }
 
 /// Whether `word` gives a heading its shape, not its subject (`注意事项`,

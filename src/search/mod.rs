@@ -31,6 +31,7 @@ use tantivy::{Searcher, TantivyDocument};
 
 use crate::Result;
 use crate::analysis::Analyzer;
+use crate::analysis::words::answering_words;
 use crate::corpus::FixCard;
 use crate::index::schema::{ArticleRecord, DocKind};
 use crate::index::{IndexMeta, SearchIndex};
@@ -281,7 +282,8 @@ impl Engine {
     }
 
     /// The analyzed query: what was typed, its colloquial forms and spoken
-    /// negations in the corpus's own words, and low-weight pinyin and typo
+    /// negations in the corpus's own words, the word of the section that
+    /// answers its kind of question, and low-weight pinyin and typo
     /// fallbacks.
     pub(crate) fn plan(&self, query: &str) -> QueryPlan {
         let analyzer = self.analyzer();
@@ -291,6 +293,14 @@ impl Engine {
         for written in self.negations.rewrite(&analyzer.words(typed.as_str())) {
             if !canonical.contains(&written) {
                 parsed.parts.push(written);
+            }
+        }
+        // What the question asks for, in the words of the section that
+        // answers it (`怎么办`: 解决).
+        let asked = analyzer.words(&canonical);
+        for word in answering_words(asked.iter().map(|w| w.text.as_str())) {
+            if !canonical.contains(word) {
+                parsed.parts.push(word.to_string());
             }
         }
         if canonical != typed.as_str() {
