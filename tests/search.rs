@@ -370,6 +370,7 @@ fn traditional_words_are_converted_by_phrase_and_typos_say_what_was_searched() {
     // A run of pinyin with a Latin word of the knowledge base in it.
     let run_on = run("lakalapos");
     assert_eq!(run_on.corrected.as_deref(), Some("拉卡拉pos"));
+    assert!(run_on.hits.len() >= 2, "{:?}", run_on.hits);
     assert!(
         run_on
             .hits
@@ -384,4 +385,23 @@ fn traditional_words_are_converted_by_phrase_and_typos_say_what_was_searched() {
         rare.hits.first().map(|h| h.id.as_str()),
         Some("cancel-pos-service")
     );
+}
+
+#[test]
+fn the_section_a_question_asks_for_ranks_but_is_not_marked() {
+    // 怎么办 asks for the section that says how to fix it (解决), which
+    // ranks such sections; the snippets mark only what was typed.
+    let (_dir, engine) = common::index_of(&common::real_corpus());
+    let response = engine
+        .search(&SearchRequest::new("签到失败怎么办", 10))
+        .unwrap();
+    assert!(!response.hits.is_empty());
+    for hit in &response.hits {
+        let marks = marked(&hit.snippet);
+        assert!(
+            marks.iter().all(|m| !m.contains("解决")),
+            "{}: {marks:?}",
+            hit.id
+        );
+    }
 }

@@ -38,6 +38,7 @@ mod tokenizer;
 pub mod units;
 pub mod words;
 
+use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 use jieba_rs::Jieba;
@@ -54,9 +55,10 @@ const ANALYZER_VERSION: u32 = 4;
 
 const USER_DICT: &str = include_str!("user_dict.txt");
 
-/// The lowest frequency jieba's dictionary gives a word, which it gives its
-/// rarest entries (see [`Analyzer::is_rare_word`]).
-const RARE_WORD_FREQ: usize = 3;
+/// The highest frequency jieba suggests for a rare word of its dictionary
+/// (see [`Analyzer::is_rare_word`]): it suggests 2 for an entry listed at
+/// 2, and 4 for one listed at 3 (`注消`).
+const RARE_WORD_FREQ: usize = 4;
 const REPAIRS: &str = include_str!("repairs.tsv");
 
 /// What a token stands for (see the module documentation).
@@ -158,15 +160,18 @@ impl Analyzer {
         self.jieba.has_word(word)
     }
 
-    /// Whether `word` is one of jieba's rarest entries, listed at the
-    /// dictionary's lowest frequency, [`RARE_WORD_FREQ`], variant and
+    /// Whether `word` is a rare entry of jieba's dictionary, for which
+    /// jieba suggests a frequency of [`RARE_WORD_FREQ`] or less: entries
+    /// listed at 2 or 3, more than half of the dictionary, variant and
     /// mistaken spellings among them (`注消` 3 beside 注销 80; 景点 is
     /// 2436). posfaq's domain words are never rare.
     pub fn is_rare_word(&self, word: &str) -> bool {
-        // For one dictionary word, jieba suggests its frequency plus one.
+        static DOMAIN: OnceLock<HashSet<&'static str>> = OnceLock::new();
         self.jieba.has_word(word)
-            && self.jieba.suggest_freq(word) <= RARE_WORD_FREQ + 1
-            && !domain_words().any(|d| d == word)
+            && self.jieba.suggest_freq(word) <= RARE_WORD_FREQ
+            && !DOMAIN
+                .get_or_init(|| domain_words().collect())
+                .contains(word)
     }
 
     /// Query-time view: jieba's words only, without sub-words or characters.

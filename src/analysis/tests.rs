@@ -276,3 +276,12 @@ fn a_question_asks_for_the_section_that_answers_it() {
     assert!(asks("pos机怎么办理").is_empty());
     assert!(asks("签到失败").is_empty());
 }
+
+#[test]
+fn a_payment_word_of_latin_letters_is_a_whole_word() {
+    assert!(words::names_payment("pos机开不了机"));
+    assert!(words::names_payment("我的手机pos"));
+    assert!(words::names_payment("顾客刷卡失败"));
+    assert!(!words::names_payment("deposit the posters"));
+    assert!(!words::names_payment("电脑升级系统的时候断电了"));
+}

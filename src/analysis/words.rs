@@ -69,13 +69,20 @@ pub fn is_weak_word(word: &str) -> bool {
 }
 
 /// Whether `text` (normalized) holds a word of a payment terminal's world
-/// (`payment_words.txt`): the device, a card, a payment, the merchant.
+/// (`payment_words.txt`): the device, a card, a payment, the merchant. A
+/// word of Latin letters counts as a whole run of them (`pos机`, not
+/// `deposit`).
 pub fn names_payment(text: &str) -> bool {
     static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
-    WORDS
-        .get_or_init(|| entries(PAYMENT_WORDS).collect())
-        .iter()
-        .any(|w| text.contains(w))
+    let words = WORDS.get_or_init(|| entries(PAYMENT_WORDS).collect());
+    let latin: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().any(|w| match w.is_ascii() {
+        true => latin.contains(w),
+        false => text.contains(w),
+    })
 }
 
 /// The words of the sections that answer the questions among `words`

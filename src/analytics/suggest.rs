@@ -233,13 +233,13 @@ mod tests {
     #[test]
     fn queries_with_the_same_words_are_one_group() {
         let analyzer = Analyzer::shared();
-        assert_eq!(key_words(&analyzer, "明天 天气怎么样"), ["天气", "明天"]);
-        assert_eq!(key_words(&analyzer, "天气 明天 吗"), ["天气", "明天"]);
-        assert!(vocabulary(&analyzer, "明天天气怎么样").contains(&"天气".to_string()));
+        assert_eq!(key_words(&analyzer, "北京 天气怎么样"), ["北京", "天气"]);
+        assert_eq!(key_words(&analyzer, "天气 北京 吗"), ["北京", "天气"]);
+        assert!(vocabulary(&analyzer, "北京天气怎么样").contains(&"天气".to_string()));
         let groups = todo(
             &[
-                count("明天 天气怎么样", 3),
-                count("天气 明天 吗", 1),
+                count("北京 天气怎么样", 3),
+                count("天气 北京 吗", 1),
                 count("xyzzy", 2),
             ],
             &[],
@@ -253,7 +253,7 @@ mod tests {
         assert_eq!(
             summary,
             [
-                (vec!["天气".to_string(), "明天".to_string()], 4, 2),
+                (vec!["北京".to_string(), "天气".to_string()], 4, 2),
                 (vec!["xyzzy".to_string()], 2, 1),
             ]
         );

@@ -14,9 +14,8 @@ use crate::analysis::is_han;
 /// or pinyin is checked against).
 const MAX_CHARS: usize = 6;
 
-/// The letters of the shortest and longest Latin word kept (`pos`,
-/// `visa`): a brand or device name typed into a run of pinyin
-/// (`lakalapos`).
+/// How many letters a Latin word kept has, three (`pos`) to twelve: a
+/// brand or device name typed into a run of pinyin (`lakalapos`).
 const LATIN_LETTERS: std::ops::RangeInclusive<usize> = 3..=12;
 
 impl SearchIndex {
@@ -27,7 +26,8 @@ impl SearchIndex {
     /// of adjacent ideographs, which are not words, unless an article's
     /// title holds them too (a title's words are what an article is about,
     /// and jieba's dictionary lacks many of the domain's: `闪付`). Words of
-    /// Latin letters ([`LATIN_LETTERS`]) are kept too.
+    /// Latin letters ([`LATIN_LETTERS`]) are kept when a title holds them
+    /// (`pos`, not the `and` of an English sentence).
     pub fn words(&self, searcher: &Searcher) -> Result<Vec<(String, u32)>> {
         let mut counts: HashMap<String, u32> = HashMap::new();
         for segment in searcher.segment_readers() {
@@ -51,6 +51,9 @@ impl SearchIndex {
                 let n = term.chars().count();
                 let latin =
                     LATIN_LETTERS.contains(&n) && term.chars().all(|c| c.is_ascii_alphabetic());
+                if latin && !in_a_title(term)? {
+                    continue;
+                }
                 if !latin && (!(2..=MAX_CHARS).contains(&n) || !term.chars().all(is_han)) {
                     continue;
                 }

@@ -298,11 +298,7 @@ impl Engine {
         // What the question asks for, in the words of the section that
         // answers it (`怎么办`: 解决).
         let asked = analyzer.words(&canonical);
-        for word in answering_words(asked.iter().map(|w| w.text.as_str())) {
-            if !canonical.contains(word) {
-                parsed.parts.push(word.to_string());
-            }
-        }
+        let answering = answering_words(asked.iter().map(|w| w.text.as_str()));
         if canonical != typed.as_str() {
             parsed.parts.push(canonical);
         }
@@ -314,7 +310,9 @@ impl Engine {
         if let Some(meant) = corrected.as_deref().map(|c| self.synonyms.canonicalize(c)) {
             terms.push(meant);
         }
-        let mut plan = QueryPlan::new(&parsed, analyzer).with_fallback(&terms, analyzer);
+        let mut plan = QueryPlan::new(&parsed, analyzer)
+            .with_answering(&answering, analyzer)
+            .with_fallback(&terms, analyzer);
         plan.corrected = corrected;
         plan
     }

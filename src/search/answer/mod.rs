@@ -224,8 +224,9 @@ impl Engine {
     /// 电脑升级系统的时候断电了 is no terminal's fault.
     fn understand_message(&self, text: &str, plan: QueryPlan) -> Understood {
         let q = self.understand(text, plan);
+        let written = self.analyzer().normalize(text);
         Understood {
-            by_cause: names_payment(&q.compact),
+            by_cause: names_payment(written.as_str()) || names_payment(&q.compact),
             ..q
         }
     }

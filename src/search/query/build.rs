@@ -66,7 +66,8 @@ pub fn is_code_shaped(word: &str) -> bool {
 }
 
 impl Terms {
-    /// The plan's terms on `fields`: its words and their parts, the bigrams
+    /// The plan's terms on `fields`: its words (and the words of the section
+    /// that answers it) and their parts, the bigrams
     /// joining words (not question words) written side by side, the words
     /// of its phrases.
     pub fn of(plan: &QueryPlan, analyzer: &Analyzer, fields: &[Weighted], w: &Weights) -> Terms {
@@ -85,8 +86,9 @@ impl Terms {
             .fallback
             .iter()
             .map(|t| (t, w.fallback * word_weight(t)));
+        let answering = plan.answering.iter().map(|t| (t, 1.0));
         let phrased = plan.phrases.iter().flatten().map(|t| (t, w.phrase));
-        for (word, weight) in words.chain(fallback).chain(phrased) {
+        for (word, weight) in words.chain(answering).chain(fallback).chain(phrased) {
             let parts = analyzer.parts(word);
             for f in fields {
                 terms.add(f.field, &word.text, weight * f.boost);

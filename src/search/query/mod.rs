@@ -30,6 +30,10 @@ pub struct QueryPlan {
     /// Words the query likely means but did not write (pinyin aliases,
     /// typo corrections), scored at [`super::rank::Weights::fallback`].
     pub fallback: Vec<Token>,
+    /// The words of the section that answers the query's kind of question
+    /// (`怎么办`: 解决), scored as words but not marked in snippets: the
+    /// user did not type them.
+    pub answering: Vec<Token>,
     /// The query as searched, when corrections stood in for some of what
     /// was typed (`suggest::correct::corrected`).
     pub corrected: Option<String>,
@@ -82,6 +86,17 @@ impl QueryPlan {
                 if !known && !is_stop_word(&word.text) {
                     self.fallback.push(word);
                 }
+            }
+        }
+        self
+    }
+
+    /// Adds the words of the section that answers the query (see
+    /// [`QueryPlan::answering`]).
+    pub fn with_answering(mut self, words: &[&str], analyzer: &Analyzer) -> QueryPlan {
+        for word in words.iter().flat_map(|w| analyzer.words(w)) {
+            if !self.words.iter().any(|w| w.text == word.text) {
+                self.answering.push(word);
             }
         }
         self

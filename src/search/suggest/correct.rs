@@ -9,9 +9,10 @@
 //! added as an extra word with a low weight next to what was typed, and it
 //! says what it replaced, so the response can show the query as searched.
 //! A run of characters that is itself a dictionary word is never
-//! corrected: `景点` does not become `经典`, so homophones stay apart. Only
-//! the dictionary's rarest entries, variant and mistaken spellings such as
-//! `注消`, are read as the typos they usually are.
+//! corrected: `景点` does not become `经典`, so homophones stay apart. A
+//! rare dictionary word (`Analyzer::is_rare_word`: variant and mistaken
+//! spellings such as `注消` among them) may be read as a curated term
+//! that sounds the same (注销), never as another word of the index.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -85,7 +86,9 @@ impl Corrector {
         let from_index = words.iter().map(|(w, _)| w.clone());
         for (k, term) in curated.iter().cloned().chain(from_index).enumerate() {
             if term.chars().all(|c| c.is_ascii_alphabetic()) {
-                corrector.latin.insert(term);
+                if term.len() >= MIN_PIECE {
+                    corrector.latin.insert(term);
+                }
                 continue;
             }
             let n = term.chars().count();
@@ -167,8 +170,9 @@ impl Corrector {
             }
         }
         // Sound and shape: runs of Chinese characters that are not words
-        // (or only the dictionary's rarest, `注消`), from the start of one of the query's words to the end of one
-        // (`到账时间` is not read as 到 + `账时间`, 长时间). A run of two is
+        // (or are rare ones, read as a curated term only: `注消`), from the
+        // start of one of the query's words to the end of one (`到账时间`
+        // is not read as 到 + `账时间`, 长时间). A run of two is
         // so one word or two of one character (`注消`, 注 + 消); `写一` in
         // 帮我写一首诗 cuts 一首 and stays as it is. Two words of one
         // character are read as a curated term only (注销, 押金): in
@@ -202,7 +206,11 @@ impl Corrector {
                     break;
                 }
                 let run: String = chars[start..end].iter().map(|(_, c)| c).collect();
-                if analyzer.is_word(&run) && !analyzer.is_rare_word(&run) {
+                // A rare dictionary word (`注消`) may be a typo of a curated
+                // term; any other word is what it says.
+                let word = analyzer.is_word(&run);
+                let rare = word && analyzer.is_rare_word(&run);
+                if word && !rare {
                     continue;
                 }
                 let (last_at, last) = chars[end - 1];
@@ -215,7 +223,7 @@ impl Corrector {
                     continue;
                 }
                 match self.by_sound.get(&sounds[start..end].join(" ")) {
-                    Some((term, curated)) if *curated || !singles => add(span, term),
+                    Some((term, curated)) if *curated || !(singles || rare) => add(span, term),
                     _ => {}
                 }
             }
