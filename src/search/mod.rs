@@ -31,7 +31,6 @@ use tantivy::{Searcher, TantivyDocument};
 
 use crate::Result;
 use crate::analysis::Analyzer;
-use crate::analysis::words::answering_words;
 use crate::corpus::FixCard;
 use crate::index::schema::{ArticleRecord, DocKind};
 use crate::index::{IndexMeta, SearchIndex};
@@ -295,10 +294,6 @@ impl Engine {
                 parsed.parts.push(written);
             }
         }
-        // What the question asks for, in the words of the section that
-        // answers it (`怎么办`: 解决).
-        let asked = analyzer.words(&canonical);
-        let answering = answering_words(asked.iter().map(|w| w.text.as_str()));
         if canonical != typed.as_str() {
             parsed.parts.push(canonical);
         }
@@ -311,7 +306,7 @@ impl Engine {
             terms.push(meant);
         }
         let mut plan = QueryPlan::new(&parsed, analyzer)
-            .with_answering(&answering, analyzer)
+            .with_answering(analyzer)
             .with_fallback(&terms, analyzer);
         plan.corrected = corrected;
         plan

@@ -12,7 +12,7 @@ pub mod negation;
 pub mod synonyms;
 pub mod syntax;
 
-use crate::analysis::words::is_stop_word;
+use crate::analysis::words::{answering_words, is_stop_word};
 use crate::analysis::{Analyzer, Token};
 pub use syntax::{ParsedQuery, parse};
 
@@ -91,10 +91,14 @@ impl QueryPlan {
         self
     }
 
-    /// Adds the words of the section that answers the query (see
-    /// [`QueryPlan::answering`]).
-    pub fn with_answering(mut self, words: &[&str], analyzer: &Analyzer) -> QueryPlan {
-        for word in words.iter().flat_map(|w| analyzer.words(w)) {
+    /// Adds the words of the section that answers the query's kind of
+    /// question (see [`QueryPlan::answering`]), read off the words of its
+    /// free text, as written and in the lexicon's forms (`怎么处理` is
+    /// 怎么办).
+    pub fn with_answering(mut self, analyzer: &Analyzer) -> QueryPlan {
+        let asked = self.runs.iter().flatten().map(|w| w.text.as_str());
+        let answering = answering_words(asked);
+        for word in answering.iter().flat_map(|w| analyzer.words(w)) {
             if !self.words.iter().any(|w| w.text == word.text) {
                 self.answering.push(word);
             }
